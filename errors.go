@@ -1,0 +1,169 @@
+package robokassa
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors. Every error the package returns matches one of these
+// under [errors.Is], or is a [*ValidationError] (which matches
+// [ErrInvalidParam]) or an [*APIError].
+var (
+	// ErrBadSignature means a notification's signature did not match.
+	// It never says which part of the request was wrong: a forger learns
+	// nothing from it.
+	ErrBadSignature = errors.New("robokassa: bad signature")
+
+	// ErrMissingParam means a required parameter was absent or empty.
+	ErrMissingParam = errors.New("robokassa: missing parameter")
+
+	// ErrDuplicateParam means a parameter appeared more than once in a
+	// notification. Repeating a parameter is how a forged amount gets past
+	// a parser that reads the first value while the signature check reads
+	// another, so it is always rejected (spec §4).
+	ErrDuplicateParam = errors.New("robokassa: duplicate parameter")
+
+	// ErrInvalidParam means a parameter had a value outside its rules.
+	// [*ValidationError] matches it.
+	ErrInvalidParam = errors.New("robokassa: invalid parameter")
+
+	// ErrTestNotification means a production client (Config.Test false)
+	// received a notification marked IsTest=1. A test payment moved no
+	// money and must not mark an order paid (spec §13).
+	ErrTestNotification = errors.New("robokassa: test-mode notification received by a production client")
+
+	// ErrNoPassword2 means the client was built without Password #2 (or
+	// the test Password #2 in test mode) and so cannot verify ResultURL
+	// notifications.
+	ErrNoPassword2 = errors.New("robokassa: client has no password #2 to verify notifications")
+)
+
+// ValidationError reports a value that breaks a protocol rule before any
+// request is built or sent. Field names the offending field as the Go
+// caller spelled it (for example "Receipt.Items[1].Sum"); Reason states the
+// rule. It never contains a password. It matches [ErrInvalidParam] under
+// [errors.Is].
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	return "robokassa: invalid " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is [ErrInvalidParam].
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidParam }
+
+func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
+
+// paramError is a notification parameter error: missing, duplicated or
+// malformed. It names the parameter, never its value.
+type paramError struct {
+	kind  error
+	param string
+}
+
+func (e *paramError) Error() string { return e.kind.Error() + " " + strconv.Quote(e.param) }
+func (e *paramError) Unwrap() error { return e.kind }
+
+func missing(param string) error   { return &paramError{ErrMissingParam, param} }
+func duplicate(param string) error { return &paramError{ErrDuplicateParam, param} }
+func malformed(param string) error { return &paramError{ErrInvalidParam, param} }
+
+// ErrorCode is a payment-page error code that Robokassa shows in the
+// buyer's browser ("error 29") or returns from Recurring (spec §12).
+type ErrorCode int
+
+// Payment-page error codes (spec §12).
+const (
+	CodeShopNotActivated     ErrorCode = 25
+	CodeShopNotFound         ErrorCode = 26
+	CodeBadSignature         ErrorCode = 29
+	CodeBadInvoiceParam      ErrorCode = 30
+	CodeBadAmount            ErrorCode = 31
+	CodePaymentTimeExpired   ErrorCode = 33
+	CodeRecurringNotAllowed  ErrorCode = 34
+	CodeBadRecurringParams   ErrorCode = 35
+	CodeRepeatedInvID        ErrorCode = 40
+	CodeOperationStartFailed ErrorCode = 41
+	CodeInvoiceExpired       ErrorCode = 51
+	CodeInvoiceAlreadyPaid   ErrorCode = 52
+	CodeInvoiceNotFound      ErrorCode = 53
+	CodeHoldNotAllowed       ErrorCode = 64
+	CodeBadHoldParams        ErrorCode = 65
+)
+
+var codeMeanings = map[ErrorCode]string{
+	CodeShopNotActivated:     "shop not activated or wrong MerchantLogin",
+	CodeShopNotFound:         "shop not found",
+	CodeBadSignature:         "invalid SignatureValue: wrong login or password, Shp_ parameters missing or out of order, production passwords in test mode, or a value signed in a different encoding than sent",
+	CodeBadInvoiceParam:      "invalid invoice parameter",
+	CodeBadAmount:            "invalid amount: missing or zero OutSum",
+	CodePaymentTimeExpired:   "time allowed for payment expired",
+	CodeRecurringNotAllowed:  "recurring payments are not enabled for the shop",
+	CodeBadRecurringParams:   "invalid recurring payment parameters",
+	CodeRepeatedInvID:        "repeated payment of the same InvId",
+	CodeOperationStartFailed: "error at operation start; retry",
+	CodeInvoiceExpired:       "invoice expired",
+	CodeInvoiceAlreadyPaid:   "invoice already paid",
+	CodeInvoiceNotFound:      "invoice not found",
+	CodeHoldNotAllowed:       "holding is not enabled for the shop",
+	CodeBadHoldParams:        "invalid holding parameters",
+}
+
+// Meaning returns Robokassa's documented meaning of the code. Codes 20–24,
+// 27, 28, 32, 36, 37, 43 and 500 are internal errors on Robokassa's side
+// (23 is also reported when test parameters are not configured).
+func (c ErrorCode) Meaning() string {
+	if m, ok := codeMeanings[c]; ok {
+		return m
+	}
+	switch c {
+	case 23:
+		return "internal error, or test parameters not configured for the shop"
+	case 20, 21, 22, 24, 27, 28, 32, 36, 37, 43, 500:
+		return "internal Robokassa error"
+	}
+	return "unknown error code"
+}
+
+// String returns "error N: meaning".
+func (c ErrorCode) String() string {
+	return "error " + strconv.Itoa(int(c)) + ": " + c.Meaning()
+}
+
+// APIError is a failure reported by a remote Robokassa call, or an
+// unusable response to one. Status is the HTTP status (0 if no response
+// arrived); Code is Robokassa's result or error code where the response
+// carried one; Message is Robokassa's text or the documented meaning of
+// Code; Body is the start of the response body with signatures and
+// passwords redacted.
+type APIError struct {
+	Op      string // the call, e.g. "Recurring" or "OpStateExt"
+	Status  int
+	Code    string
+	Message string
+	Body    string
+	Err     error // underlying transport error, if any
+}
+
+func (e *APIError) Error() string {
+	msg := "robokassa: " + e.Op
+	if e.Status != 0 {
+		msg += ": http " + strconv.Itoa(e.Status)
+	}
+	if e.Code != "" {
+		msg += ": code " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the underlying transport error, if any.
+func (e *APIError) Unwrap() error { return e.Err }

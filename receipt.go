@@ -1,0 +1,301 @@
+package robokassa
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Sno is the shop's tax system (spec §11). The type is open: a value added
+// by tax law needs no new release.
+type Sno string
+
+// Tax systems.
+const (
+	SnoOSN              Sno = "osn"
+	SnoUSNIncome        Sno = "usn_income"
+	SnoUSNIncomeOutcome Sno = "usn_income_outcome"
+	SnoESN              Sno = "esn"
+	SnoPatent           Sno = "patent"
+)
+
+// Tax is the VAT rate of a receipt line (spec §11). Open type.
+type Tax string
+
+// VAT rates. TaxVAT22 and TaxVAT122 apply from 2026-01-01; TaxVAT12 and
+// TaxVAT16 are seen with Kazakhstan shops.
+const (
+	TaxNone   Tax = "none"
+	TaxVAT0   Tax = "vat0"
+	TaxVAT5   Tax = "vat5"
+	TaxVAT7   Tax = "vat7"
+	TaxVAT10  Tax = "vat10"
+	TaxVAT20  Tax = "vat20"
+	TaxVAT22  Tax = "vat22"
+	TaxVAT105 Tax = "vat105"
+	TaxVAT107 Tax = "vat107"
+	TaxVAT110 Tax = "vat110"
+	TaxVAT120 Tax = "vat120"
+	TaxVAT122 Tax = "vat122"
+	TaxVAT12  Tax = "vat12"
+	TaxVAT16  Tax = "vat16"
+)
+
+// PaymentMethod is the payment-method attribute of a receipt line
+// (spec §11). Open type.
+type PaymentMethod string
+
+// Payment methods.
+const (
+	PaymentFullPrepayment PaymentMethod = "full_prepayment"
+	PaymentPrepayment     PaymentMethod = "prepayment"
+	PaymentAdvance        PaymentMethod = "advance"
+	PaymentFull           PaymentMethod = "full_payment"
+	PaymentPartial        PaymentMethod = "partial_payment"
+	PaymentCredit         PaymentMethod = "credit"
+	PaymentCreditPayment  PaymentMethod = "credit_payment"
+)
+
+// PaymentObject is the payment-object attribute of a receipt line
+// (spec §11). Open type.
+type PaymentObject string
+
+// Payment objects.
+const (
+	ObjectCommodity            PaymentObject = "commodity"
+	ObjectExcise               PaymentObject = "excise"
+	ObjectJob                  PaymentObject = "job"
+	ObjectService              PaymentObject = "service"
+	ObjectGamblingBet          PaymentObject = "gambling_bet"
+	ObjectGamblingPrize        PaymentObject = "gambling_prize"
+	ObjectLottery              PaymentObject = "lottery"
+	ObjectLotteryPrize         PaymentObject = "lottery_prize"
+	ObjectIntellectualActivity PaymentObject = "intellectual_activity"
+	ObjectPayment              PaymentObject = "payment"
+	ObjectAgentCommission      PaymentObject = "agent_commission"
+	ObjectComposite            PaymentObject = "composite"
+	ObjectResortFee            PaymentObject = "resort_fee"
+	ObjectAnother              PaymentObject = "another"
+	ObjectPropertyRight        PaymentObject = "property_right"
+	ObjectNonOperatingGain     PaymentObject = "non-operating_gain"
+	ObjectInsurancePremium     PaymentObject = "insurance_premium"
+	ObjectSalesTax             PaymentObject = "sales_tax"
+	ObjectTovarMark            PaymentObject = "tovar_mark"
+)
+
+// Receipt is a 54-FZ fiscal receipt sent with a payment (spec §11).
+type Receipt struct {
+	// Sno may be empty when the shop has a single tax system.
+	Sno   Sno
+	Items []ReceiptItem
+}
+
+// ReceiptItem is one receipt line.
+type ReceiptItem struct {
+	// Name is at most 128 characters.
+	Name string
+	// Quantity is positive, with at most 5 integer and 3 fractional digits.
+	Quantity decimal.Decimal
+	// Sum is the line total after discounts, at most 8 integer and 2
+	// fractional digits.
+	Sum decimal.Decimal
+	// Cost is the optional unit price. When Sum is zero and Cost is set,
+	// the line total is Cost × Quantity; when both are set Robokassa uses
+	// Sum.
+	Cost decimal.NullDecimal
+	// Tax is required.
+	Tax           Tax
+	PaymentMethod PaymentMethod
+	PaymentObject PaymentObject
+	// NomenclatureCode identifies marked goods: printable ASCII and GS
+	// (0x1D), at most 255 bytes.
+	NomenclatureCode string
+}
+
+// total returns the line total: Sum, or Cost × Quantity when only Cost is
+// set.
+func (it *ReceiptItem) total() decimal.Decimal {
+	if it.Sum.IsZero() && it.Cost.Valid {
+		return it.Cost.Decimal.Mul(it.Quantity)
+	}
+	return it.Sum
+}
+
+// validate checks the receipt's own rules; prefix names it in errors
+// ("Receipt").
+func (r *Receipt) validate(prefix string) error {
+	if len(r.Items) == 0 {
+		return invalid(prefix+".Items", "must hold at least one item")
+	}
+	for i := range r.Items {
+		if err := r.Items[i].validate(prefix + ".Items[" + strconv.Itoa(i) + "]"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sumsTo reports whether the line totals add up to amount exactly: in
+// int64 kopecks when every value allows it (no allocation), in decimal
+// arithmetic otherwise.
+func (r *Receipt) sumsTo(amount decimal.Decimal) bool {
+	want, ok := scaled(amount, 2)
+	var got int64
+	for i := 0; ok && i < len(r.Items); i++ {
+		it := &r.Items[i]
+		var v int64
+		if v, ok = scaled(it.Sum, 2); ok && !(it.Sum.IsZero() && it.Cost.Valid) && v < 1<<50 {
+			got += v
+		} else {
+			ok = false
+		}
+	}
+	if ok {
+		return got == want
+	}
+	total := decimal.Zero
+	for i := range r.Items {
+		total = total.Add(r.Items[i].total())
+	}
+	return total.Equal(amount)
+}
+
+func (it *ReceiptItem) validate(f string) error {
+	switch n := utf8.RuneCountInString(it.Name); {
+	case n == 0:
+		return invalid(f+".Name", "is required")
+	case !utf8.ValidString(it.Name):
+		return invalid(f+".Name", "must be valid UTF-8")
+	case n > 128:
+		return invalid(f+".Name", "must be at most 128 characters")
+	}
+	switch {
+	case !it.Quantity.IsPositive():
+		return invalid(f+".Quantity", "must be greater than zero")
+	case !hasPlaces(it.Quantity, 3):
+		return invalid(f+".Quantity", "must have at most 3 decimal places")
+	case intDigits(it.Quantity) > 5:
+		return invalid(f+".Quantity", "must have at most 5 integer digits")
+	}
+	if err := checkAmount(f+".Sum", it.Sum, true, 8); err != nil {
+		return err
+	}
+	if it.Cost.Valid {
+		if err := checkAmount(f+".Cost", it.Cost.Decimal, true, 8); err != nil {
+			return err
+		}
+		if it.Sum.IsZero() && !hasPlaces(it.total(), 2) {
+			return invalid(f+".Cost", "Cost × Quantity must be a whole number of kopecks")
+		}
+	}
+	if it.Tax == "" {
+		return invalid(f+".Tax", "is required")
+	}
+	for _, e := range [...]struct{ name, v string }{
+		{".Tax", string(it.Tax)}, {".PaymentMethod", string(it.PaymentMethod)}, {".PaymentObject", string(it.PaymentObject)},
+	} {
+		if !isToken(e.v) {
+			return invalid(f+e.name, "must be lowercase letters, digits, '_' or '-'")
+		}
+	}
+	if len(it.NomenclatureCode) > 255 {
+		return invalid(f+".NomenclatureCode", "must be at most 255 bytes")
+	}
+	for i := 0; i < len(it.NomenclatureCode); i++ {
+		if c := it.NomenclatureCode[i]; (c < 0x20 || c > 0x7e) && c != 0x1d {
+			return invalid(f+".NomenclatureCode", "must be printable ASCII or GS (0x1D)")
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is empty or an enum-like token.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// appendJSON appends the receipt as compact JSON (spec §11): numbers as
+// JSON numbers, UTF-8 text as is. The receipt has been validated.
+func (r *Receipt) appendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	if r.Sno != "" {
+		dst = append(dst, `"sno":`...)
+		dst = appendJSONString(dst, string(r.Sno))
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"items":[`...)
+	for i := range r.Items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = r.Items[i].appendJSON(dst)
+	}
+	return append(dst, "]}"...)
+}
+
+func (it *ReceiptItem) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = appendJSONString(dst, it.Name)
+	dst = append(dst, `,"quantity":`...)
+	dst = appendNumber(dst, it.Quantity)
+	if !(it.Sum.IsZero() && it.Cost.Valid) {
+		dst = append(dst, `,"sum":`...)
+		dst = appendFixed(dst, it.Sum, 2)
+	}
+	if it.Cost.Valid {
+		dst = append(dst, `,"cost":`...)
+		dst = appendFixed(dst, it.Cost.Decimal, 2)
+	}
+	dst = append(dst, `,"tax":`...)
+	dst = appendJSONString(dst, string(it.Tax))
+	if it.PaymentMethod != "" {
+		dst = append(dst, `,"payment_method":`...)
+		dst = appendJSONString(dst, string(it.PaymentMethod))
+	}
+	if it.PaymentObject != "" {
+		dst = append(dst, `,"payment_object":`...)
+		dst = appendJSONString(dst, string(it.PaymentObject))
+	}
+	if it.NomenclatureCode != "" {
+		dst = append(dst, `,"nomenclature_code":`...)
+		dst = appendJSONString(dst, it.NomenclatureCode)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string literal: quote, backslash
+// and control characters escaped, other UTF-8 as is.
+func appendJSONString(dst []byte, s string) []byte {
+	const hexLower = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&15])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

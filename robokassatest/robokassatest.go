@@ -1,0 +1,134 @@
+// Package robokassatest helps shops test their Robokassa integration
+// without Robokassa: it signs notifications the way Robokassa does, so a
+// shop's own ResultURL handler can be exercised with httptest, as
+// net/http/httptest is to net/http.
+//
+// Its hashing is written independently of package robokassa, so a test
+// that signs here and verifies there checks one implementation against
+// another.
+package robokassatest
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"hash"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160.
+
+	"github.com/robokassa-go/robokassa"
+)
+
+var hashes = map[robokassa.HashAlgorithm]func() hash.Hash{
+	"":                  md5.New,
+	robokassa.MD5:       md5.New,
+	robokassa.RIPEMD160: ripemd160.New,
+	robokassa.SHA1:      sha1.New,
+	robokassa.SHA256:    sha256.New,
+	robokassa.SHA384:    sha512.New384,
+	robokassa.SHA512:    sha512.New,
+}
+
+// Sign returns the uppercase hex hash of base with cfg's algorithm, as
+// Robokassa sends it on ResultURL.
+func Sign(cfg robokassa.Config, base string) string {
+	newHash, ok := hashes[cfg.Algorithm]
+	if !ok {
+		panic("robokassatest: unknown algorithm " + string(cfg.Algorithm))
+	}
+	h := newHash()
+	h.Write([]byte(base))
+	return strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
+}
+
+// ResultForm returns the form Robokassa would send to the ResultURL for
+// n, signed with Password #2 (the test Password #2 when n.IsTest and
+// cfg.Test). OutSum and Fee carry six decimals, as Robokassa sends them;
+// Shp values are encoded as the SDK sent them.
+func ResultForm(cfg robokassa.Config, n robokassa.Notification) url.Values {
+	pass := cfg.Password2
+	if cfg.Test {
+		pass = cfg.TestPassword2
+	}
+	v := form(n, 6)
+	v.Set("Fee", n.Fee.StringFixed(6))
+	if n.Email != "" {
+		v.Set("EMail", n.Email)
+	}
+	if n.PaymentMethod != "" {
+		v.Set("PaymentMethod", n.PaymentMethod)
+	}
+	if n.IncCurrLabel != "" {
+		v.Set("IncCurrLabel", n.IncCurrLabel)
+	}
+	v.Set("SignatureValue", Sign(cfg, base(v, pass)))
+	return v
+}
+
+// SuccessForm returns the form of the SuccessURL redirect for n, signed
+// with Password #1 (the test one when cfg.Test).
+func SuccessForm(cfg robokassa.Config, n robokassa.Notification) url.Values {
+	pass := cfg.Password1
+	if cfg.Test {
+		pass = cfg.TestPassword1
+	}
+	v := form(n, 2)
+	if n.Culture != "" {
+		v.Set("Culture", n.Culture)
+	}
+	v.Set("SignatureValue", strings.ToLower(Sign(cfg, base(v, pass))))
+	return v
+}
+
+// NewResultRequest returns a POST request to target carrying
+// [ResultForm], ready for a handler's ServeHTTP.
+func NewResultRequest(cfg robokassa.Config, target string, n robokassa.Notification) *http.Request {
+	body := ResultForm(cfg, n).Encode()
+	r, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	if err != nil {
+		panic("robokassatest: " + err.Error())
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func form(n robokassa.Notification, places int32) url.Values {
+	v := url.Values{}
+	v.Set("OutSum", n.OutSum.StringFixed(places))
+	v.Set("InvId", strconv.FormatInt(n.InvID, 10))
+	if n.IsTest {
+		v.Set("IsTest", "1")
+	}
+	for k, val := range n.Shp {
+		v.Set("Shp_"+k, phpURLEncode(val))
+	}
+	return v
+}
+
+// base is OutSum:InvId:password[:Shp_name=value sorted by name].
+func base(v url.Values, pass string) string {
+	var names []string
+	for k := range v {
+		if strings.HasPrefix(k, "Shp_") {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	parts := []string{v.Get("OutSum"), v.Get("InvId"), pass}
+	for _, k := range names {
+		parts = append(parts, k+"="+v.Get(k))
+	}
+	return strings.Join(parts, ":")
+}
+
+// phpURLEncode is url.QueryEscape plus '~' → %7E, PHP's urlencode.
+func phpURLEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "~", "%7E")
+}

@@ -1,0 +1,239 @@
+package robokassa
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/hex"
+
+	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160 (spec §2).
+)
+
+// HashAlgorithm is the hash a shop chose in its technical settings
+// (spec §2). The zero value means MD5; an unknown name makes [NewClient]
+// fail rather than fall back silently.
+type HashAlgorithm string
+
+// The hash algorithms Robokassa offers.
+const (
+	MD5       HashAlgorithm = "MD5"
+	RIPEMD160 HashAlgorithm = "RIPEMD160"
+	SHA1      HashAlgorithm = "SHA1"
+	SHA256    HashAlgorithm = "SHA256"
+	SHA384    HashAlgorithm = "SHA384"
+	SHA512    HashAlgorithm = "SHA512"
+)
+
+func (a HashAlgorithm) valid() bool {
+	switch a {
+	case MD5, RIPEMD160, SHA1, SHA256, SHA384, SHA512:
+		return true
+	}
+	return false
+}
+
+// maxDigest is the largest digest size (SHA-512).
+const maxDigest = sha512.Size
+
+// digest hashes data with a into dst and returns the digest bytes. It does
+// not allocate for the standard-library algorithms.
+func (a HashAlgorithm) digest(dst *[maxDigest]byte, data []byte) []byte {
+	switch a {
+	case SHA1:
+		s := sha1.Sum(data)
+		return dst[:copy(dst[:], s[:])]
+	case SHA256:
+		s := sha256.Sum256(data)
+		return dst[:copy(dst[:], s[:])]
+	case SHA384:
+		s := sha512.Sum384(data)
+		return dst[:copy(dst[:], s[:])]
+	case SHA512:
+		s := sha512.Sum512(data)
+		return dst[:copy(dst[:], s[:])]
+	case RIPEMD160:
+		h := ripemd160.New()
+		h.Write(data)
+		return h.Sum(dst[:0])
+	default:
+		s := md5.Sum(data)
+		return dst[:copy(dst[:], s[:])]
+	}
+}
+
+// appendHex appends the lowercase hex digest of data to dst.
+func (a HashAlgorithm) appendHex(dst, data []byte) []byte {
+	var buf [maxDigest]byte
+	return hex.AppendEncode(dst, a.digest(&buf, data))
+}
+
+// hexString returns the lowercase hex digest of data.
+func (a HashAlgorithm) hexString(data []byte) string {
+	var buf [2 * maxDigest]byte
+	return string(a.appendHex(buf[:0], data))
+}
+
+// matches reports, in constant time, whether the hex string got (either
+// case) is the digest of data.
+func (a HashAlgorithm) matches(got string, data []byte) bool {
+	var want, raw [maxDigest]byte
+	w := a.digest(&want, data)
+	if len(got) != 2*len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		hi, ok1 := unhex(got[2*i])
+		lo, ok2 := unhex(got[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		raw[i] = hi<<4 | lo
+	}
+	return subtle.ConstantTimeCompare(w, raw[:len(w)]) == 1
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// modifier is an optional field of a payment signature (spec §3.1). The
+// constants are declared in the order the fields are signed, so a
+// signature emits them in that order whatever order they were set in.
+type modifier int
+
+const (
+	modOutSumCurrency modifier = iota
+	modUserIP
+	modReceipt
+	modStepByStep
+	modResultURL2
+	modSuccessURL2
+	modSuccessURL2Method
+	modFailURL2
+	modFailURL2Method
+	modToken
+	modCount
+)
+
+// shpPair is one Shp_ parameter as signed: name is the full parameter name
+// ("Shp_order"), value the value exactly as it is hashed.
+type shpPair struct{ name, value string }
+
+// signature is the one builder behind every ':'-joined Robokassa signature
+// (spec §3.1, §4, §5, §6, §8): a fixed head (login, OutSum, InvId or
+// whatever the request's leading slots are, empty slots kept), then the
+// modifiers present in documented order, then the password, then the Shp_
+// pairs in the order given (callers sort them by name).
+type signature struct {
+	head     [3]string
+	nhead    int
+	mods     [modCount]string
+	password string
+	shp      []shpPair
+}
+
+// newSignature starts a signature with the given leading slots.
+func newSignature(head ...string) signature {
+	var s signature
+	s.nhead = copy(s.head[:], head)
+	return s
+}
+
+// set adds a modifier; an empty value means absent.
+func (s *signature) set(m modifier, value string) { s.mods[m] = value }
+
+// appendBase appends the base string to dst. With maskPassword the
+// password is replaced by a placeholder (for debugging output).
+func (s *signature) appendBase(dst []byte, maskPassword bool) []byte {
+	for i := 0; i < s.nhead; i++ {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, s.head[i]...)
+	}
+	for _, v := range s.mods {
+		if v != "" {
+			dst = append(dst, ':')
+			dst = append(dst, v...)
+		}
+	}
+	dst = append(dst, ':')
+	if maskPassword {
+		dst = append(dst, "[password]"...)
+	} else {
+		dst = append(dst, s.password...)
+	}
+	for _, p := range s.shp {
+		dst = append(dst, ':')
+		dst = append(dst, p.name...)
+		dst = append(dst, '=')
+		dst = append(dst, p.value...)
+	}
+	return dst
+}
+
+// sign returns the lowercase hex signature computed with alg.
+func (s *signature) sign(alg HashAlgorithm) string {
+	var buf [512]byte
+	return alg.hexString(s.appendBase(buf[:0], false))
+}
+
+// verify reports in constant time whether got (hex, either case) is the
+// signature computed with alg.
+func (s *signature) verify(alg HashAlgorithm, got string) bool {
+	var buf [512]byte
+	return alg.matches(got, s.appendBase(buf[:0], false))
+}
+
+// masked returns the base string with the password masked.
+func (s *signature) masked() string { return string(s.appendBase(nil, true)) }
+
+// sortShp sorts Shp pairs by full parameter name in byte order (spec
+// §3.3). Lists are short, so insertion sort (no allocation) is used.
+func sortShp(p []shpPair) {
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && p[j].name < p[j-1].name; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}
+
+// appendURLEncode appends s encoded as PHP's urlencode does (spec §3.2):
+// every byte except A–Z a–z 0–9 - _ . becomes %XX with uppercase hex and
+// space becomes '+'. It differs from url.QueryEscape only in encoding '~'.
+func appendURLEncode[S ~string | ~[]byte](dst []byte, s S) []byte {
+	const hexUpper = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+			dst = append(dst, c)
+		case c == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', hexUpper[c>>4], hexUpper[c&15])
+		}
+	}
+	return dst
+}
+
+// urlEncode returns s encoded as PHP's urlencode does.
+func urlEncode(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return string(appendURLEncode(make([]byte, 0, len(s)+16), s))
+		}
+	}
+	return s
+}
