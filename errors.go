@@ -36,6 +36,20 @@ var (
 	// the test Password #2 in test mode) and so cannot verify ResultURL
 	// notifications.
 	ErrNoPassword2 = errors.New("robokassa: client has no password #2 to verify notifications")
+
+	// ErrNoPassword3 means a Refund API call was made by a client built
+	// without Password3. No request was sent.
+	ErrNoPassword3 = errors.New("robokassa: client has no password #3 for the refund API")
+
+	// ErrNotInTestMode means the call does not exist in Robokassa's test
+	// mode (Recurring, hold Confirm/Cancel, split, ResultUrl2; spec §13).
+	// No request was sent.
+	ErrNotInTestMode = errors.New("robokassa: operation not available in test mode")
+
+	// ErrNotFound means Robokassa knows no such operation (OpStateExt
+	// result code 3: also returned until the buyer submits payment
+	// details), refund request or receipt.
+	ErrNotFound = errors.New("robokassa: not found")
 )
 
 // ValidationError reports a value that breaks a protocol rule before any

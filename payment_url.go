@@ -111,9 +111,7 @@ func (c *Client) prepare(p *Payment, pp *preparedPayment) error {
 	pp.sig.set(modOutSumCurrency, p.OutSumCurrency)
 	pp.sig.set(modUserIP, p.UserIP)
 	if p.Receipt != nil {
-		var buf [1024]byte
-		js := p.Receipt.appendJSON(buf[:0])
-		pp.receipt = string(appendURLEncode(make([]byte, 0, len(js)*3/2), js))
+		pp.receipt = encodeReceipt(p.Receipt)
 		pp.sig.set(modReceipt, pp.receipt)
 	}
 	if p.StepByStep {

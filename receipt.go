@@ -221,6 +221,16 @@ func isToken(s string) bool {
 	return true
 }
 
+// encodeReceipt returns the receipt's compact JSON URL-encoded once: the
+// string that is both signed and sent as the Receipt form value on
+// Index.aspx, Recurring and hold Confirm (spec §3.2). The receipt has been
+// validated.
+func encodeReceipt(r *Receipt) string {
+	var buf [1024]byte
+	js := r.appendJSON(buf[:0])
+	return string(appendURLEncode(make([]byte, 0, len(js)*3/2), js))
+}
+
 // appendJSON appends the receipt as compact JSON (spec §11): numbers as
 // JSON numbers, UTF-8 text as is. The receipt has been validated.
 func (r *Receipt) appendJSON(dst []byte) []byte {
