@@ -103,16 +103,35 @@ func formatOutSum(d decimal.Decimal) string {
 // zeroOK), at most 2 fractional digits, at most maxInt integer digits
 // (0 = unlimited).
 func checkAmount(field string, d decimal.Decimal, zeroOK bool, maxInt int) error {
-	switch {
-	case d.IsNegative() || !zeroOK && d.IsZero():
-		if zeroOK {
-			return invalid(field, "must not be negative")
-		}
-		return invalid(field, "must be greater than zero")
-	case !hasPlaces(d, 2):
-		return invalid(field, "must have at most 2 decimal places (no rounding is done)")
-	case maxInt > 0 && intDigits(d) > maxInt:
-		return invalid(field, "must have at most "+strconv.Itoa(maxInt)+" integer digits")
+	if reason := amountRule(d, zeroOK, maxInt); reason != "" {
+		return invalid(field, reason)
 	}
 	return nil
+}
+
+// amountRule returns the rule d breaks (see checkAmount), or "".
+func amountRule(d decimal.Decimal, zeroOK bool, maxInt int) string {
+	// Fast path: one conversion to kopecks answers every question.
+	if v, ok := scaled(d, 2); ok && (maxInt == 0 || maxInt+2 < len(pow10)) {
+		switch {
+		case v < 0 && zeroOK:
+			return "must not be negative"
+		case v < 0 || v == 0 && !zeroOK:
+			return "must be greater than zero"
+		case maxInt > 0 && v >= pow10[maxInt+2]:
+			return "must have at most " + strconv.Itoa(maxInt) + " integer digits"
+		}
+		return ""
+	}
+	switch {
+	case d.IsNegative() && zeroOK:
+		return "must not be negative"
+	case d.IsNegative() || !zeroOK && d.IsZero():
+		return "must be greater than zero"
+	case !hasPlaces(d, 2):
+		return "must have at most 2 decimal places (no rounding is done)"
+	case maxInt > 0 && intDigits(d) > maxInt:
+		return "must have at most " + strconv.Itoa(maxInt) + " integer digits"
+	}
+	return ""
 }

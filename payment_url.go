@@ -83,115 +83,210 @@ const maxShpStack = 8
 
 // preparedPayment is a validated payment with every wire value computed
 // once: the strings here are both signed and sent.
+//
+// Its strings live in an arena the caller provides (a stack array in
+// practice): prepare appends each wire value to it and keeps a string view
+// of the bytes appended. The arena is append-only, so a view is never
+// overwritten; if it outgrows its start, views already taken keep the old
+// backing. A link then costs one allocation: the link itself. (prepare
+// returns the struct by value and takes the buffers as arguments so the
+// compiler can keep them on the caller's stack.)
 type preparedPayment struct {
-	p         *Payment
-	sig       signature
-	outSum    string
-	invID     string // empty when InvID is 0
-	receipt   string // URL-encoded once (spec §3.2)
-	expires   string
-	signature string
-	shpBuf    [maxShpStack]shpPair
+	p       *Payment
+	sig     signature
+	outSum  string
+	invID   string // empty when InvID is 0
+	json    string // the receipt's compact JSON
+	receipt string // the JSON URL-encoded once (spec §3.2)
+	// receiptLen2 is the length of the JSON URL-encoded twice, as a GET
+	// link carries it: the once-encoded length plus two for every '%'
+	// and '+' in it.
+	receiptLen2 int
+	expires     string
+	signature   string
 }
 
-// field is one form field in wire order.
-type field struct{ name, value string }
+// since returns the bytes of b appended after start as a string view.
+func since(b []byte, start int) string { return bytesToString(b[start:len(b):len(b)]) }
 
-// prepare validates p and computes its wire values and signature.
-func (c *Client) prepare(p *Payment, pp *preparedPayment) error {
-	if err := p.validate(); err != nil {
-		return err
+// prepare validates p and computes its wire values and signature; arena
+// and shp are scratch space the result refers to.
+func (c *Client) prepare(p *Payment, arena []byte, shp []shpPair) (preparedPayment, error) {
+	err := p.validate()
+	if err != nil {
+		return preparedPayment{}, err
 	}
-	pp.p = p
-	pp.outSum = formatOutSum(p.OutSum)
+	pp := preparedPayment{p: p}
+	start := len(arena)
+	arena = appendFixed(arena, p.OutSum, 2)
+	pp.outSum = since(arena, start)
 	if p.InvID != 0 {
-		pp.invID = strconv.FormatInt(p.InvID, 10)
+		start = len(arena)
+		arena = strconv.AppendInt(arena, p.InvID, 10)
+		pp.invID = since(arena, start)
 	}
+	// Modifiers are assigned directly rather than through signature.set:
+	// a store through a pointer would move the scratch space to the heap.
 	pp.sig = newSignature(c.login, pp.outSum, pp.invID)
-	pp.sig.set(modOutSumCurrency, p.OutSumCurrency)
-	pp.sig.set(modUserIP, p.UserIP)
+	pp.sig.mods[modOutSumCurrency] = p.OutSumCurrency
+	pp.sig.mods[modUserIP] = p.UserIP
 	if p.Receipt != nil {
-		pp.receipt = encodeReceipt(p.Receipt)
-		pp.sig.set(modReceipt, pp.receipt)
+		start = len(arena)
+		arena = p.Receipt.appendJSON(arena)
+		pp.json = since(arena, start)
+		start = len(arena)
+		arena = appendURLEncode(arena, pp.json)
+		pp.receipt = since(arena, start)
+		pp.receiptLen2 = len(pp.receipt) + 2*(strings.Count(pp.receipt, "%")+strings.Count(pp.receipt, "+"))
+		pp.sig.mods[modReceipt] = pp.receipt
 	}
 	if p.StepByStep {
-		pp.sig.set(modStepByStep, "true")
+		pp.sig.mods[modStepByStep] = "true"
 	}
-	pp.sig.set(modResultURL2, p.ResultURL2)
-	pp.sig.set(modSuccessURL2, p.SuccessURL2)
-	pp.sig.set(modSuccessURL2Method, p.SuccessURL2Method)
-	pp.sig.set(modFailURL2, p.FailURL2)
-	pp.sig.set(modFailURL2Method, p.FailURL2Method)
-	pp.sig.set(modToken, p.Token)
+	pp.sig.mods[modResultURL2] = p.ResultURL2
+	pp.sig.mods[modSuccessURL2] = p.SuccessURL2
+	pp.sig.mods[modSuccessURL2Method] = p.SuccessURL2Method
+	pp.sig.mods[modFailURL2] = p.FailURL2
+	pp.sig.mods[modFailURL2Method] = p.FailURL2Method
+	pp.sig.mods[modToken] = p.Token
 	pp.sig.password = c.pass1
-	pp.sig.shp = shpPairs(p.Shp, pp.shpBuf[:0])
-	if !p.ExpirationDate.IsZero() {
-		pp.expires = p.ExpirationDate.Format(isoOffset)
+	if pp.sig.shp, err = validShpPairs(p.Shp, shp); err != nil {
+		return preparedPayment{}, err
 	}
-	pp.signature = pp.sig.sign(c.alg)
-	return nil
+	if !p.ExpirationDate.IsZero() {
+		start = len(arena)
+		arena = p.ExpirationDate.AppendFormat(arena, isoOffset)
+		pp.expires = since(arena, start)
+	}
+	start = len(arena)
+	arena = pp.sig.appendSign(arena, c.alg)
+	pp.signature = since(arena, start)
+	return pp, nil
+}
+
+// scratch is the stack space one payment is prepared in.
+type scratch struct {
+	arena [1024]byte // a longer payment moves to the heap
+	shp   [maxShpStack]shpPair
 }
 
 // isoOffset is ISO 8601 with a numeric offset, never "Z" (spec §3).
 const isoOffset = "2006-01-02T15:04:05-07:00"
 
+// validShpPairs is checkShp and shpPairs in one pass over the map (map
+// iteration is not cheap, and this runs for every link).
+func validShpPairs(m map[string]string, buf []shpPair) ([]shpPair, error) {
+	for k, v := range m {
+		if err := checkShpPair(k, v); err != nil {
+			return nil, err
+		}
+		buf = append(buf, shpPair{prefix: "Shp_", name: k, value: urlEncode(v)})
+	}
+	sortShp(buf)
+	return buf, nil
+}
+
 // shpPairs returns the Shp map as sorted pairs with values URL-encoded as
 // Robokassa's SDK does (spec §3.2, §3.3).
 func shpPairs(m map[string]string, buf []shpPair) []shpPair {
 	for k, v := range m {
-		buf = append(buf, shpPair{name: "Shp_" + k, value: urlEncode(v)})
+		buf = append(buf, shpPair{prefix: "Shp_", name: k, value: urlEncode(v)})
 	}
 	sortShp(buf)
 	return buf
 }
 
-// fields appends the payment's form fields in wire order.
-func (pp *preparedPayment) fields(dst []field, login string, test bool) []field {
+// query writes the payment's fields, URL-encoded, in wire order. It runs
+// twice per link: once measuring (b nil, n counts bytes) and once writing
+// into a buffer of exactly that size. Values are only copied, never kept,
+// which lets the prepared strings stay on the caller's stack.
+type query struct {
+	measure bool
+	n       int
+	b       []byte
+}
+
+func (q *query) sep() {
+	if q.measure {
+		q.n++
+	} else if len(q.b) > 0 && q.b[len(q.b)-1] != '?' {
+		q.b = append(q.b, '&')
+	}
+}
+
+// field writes name=value (value URL-encoded); empty values are skipped.
+// The buffer was sized by the measuring pass, so writing needs no checks.
+func (q *query) field(prefix, name, value string) {
+	if value == "" {
+		return
+	}
+	q.sep()
+	if q.measure {
+		q.n += len(prefix) + len(name) + 1 + urlEncodedLen(value)
+		return
+	}
+	q.b = append(q.b, prefix...)
+	q.b = append(q.b, name...)
+	q.b = append(q.b, '=')
+	q.b = appendURLEncodeRoomy(q.b, value)
+}
+
+// receipt writes Receipt= with the JSON encoded twice: once because the
+// form value is the once-encoded JSON, once more as any query value
+// (spec §3.2). len2 is the twice-encoded length.
+func (q *query) receipt(json string, len2 int) {
+	if json == "" {
+		return
+	}
+	q.sep()
+	if q.measure {
+		q.n += len("Receipt=") + len2
+		return
+	}
+	q.b = append(q.b, "Receipt="...)
+	q.b = appendURLEncode2Roomy(q.b, json)
+}
+
+// write emits every field of the payment in wire order.
+func (pp *preparedPayment) write(q *query, login string, test bool) {
 	p := pp.p
-	dst = append(dst, field{"MerchantLogin", login}, field{"OutSum", pp.outSum})
-	if pp.invID != "" {
-		dst = append(dst, field{"InvId", pp.invID})
-	}
-	opt := func(name, value string) {
-		if value != "" {
-			dst = append(dst, field{name, value})
-		}
-	}
-	opt("Description", p.Description)
-	opt("SignatureValue", pp.signature)
-	opt("OutSumCurrency", p.OutSumCurrency)
-	opt("UserIp", p.UserIP)
-	opt("IncCurrLabel", p.IncCurrLabel)
+	q.field("", "MerchantLogin", login)
+	q.field("", "OutSum", pp.outSum)
+	q.field("", "InvId", pp.invID)
+	q.field("", "Description", p.Description)
+	q.field("", "SignatureValue", pp.signature)
+	q.field("", "OutSumCurrency", p.OutSumCurrency)
+	q.field("", "UserIp", p.UserIP)
+	q.field("", "IncCurrLabel", p.IncCurrLabel)
 	for _, m := range p.PaymentMethods {
-		opt("PaymentMethods", m)
+		q.field("", "PaymentMethods", m)
 	}
-	opt("Culture", p.Culture)
-	opt("Encoding", p.Encoding)
-	opt("Email", p.Email)
-	opt("ExpirationDate", pp.expires)
-	opt("Receipt", pp.receipt)
+	q.field("", "Culture", p.Culture)
+	q.field("", "Encoding", p.Encoding)
+	q.field("", "Email", p.Email)
+	q.field("", "ExpirationDate", pp.expires)
+	q.receipt(pp.json, pp.receiptLen2)
 	if p.StepByStep {
-		opt("StepByStep", "true")
+		q.field("", "StepByStep", "true")
 	}
-	opt("ResultUrl2", p.ResultURL2)
-	opt("SuccessUrl2", p.SuccessURL2)
-	opt("SuccessUrl2Method", p.SuccessURL2Method)
-	opt("FailUrl2", p.FailURL2)
-	opt("FailUrl2Method", p.FailURL2Method)
-	opt("Token", p.Token)
+	q.field("", "ResultUrl2", p.ResultURL2)
+	q.field("", "SuccessUrl2", p.SuccessURL2)
+	q.field("", "SuccessUrl2Method", p.SuccessURL2Method)
+	q.field("", "FailUrl2", p.FailURL2)
+	q.field("", "FailUrl2Method", p.FailURL2Method)
+	q.field("", "Token", p.Token)
 	if p.Recurring {
-		opt("Recurring", "true")
+		q.field("", "Recurring", "true")
 	}
 	if test {
-		opt("IsTest", "1")
+		q.field("", "IsTest", "1")
 	}
 	if p.IsWithoutFreeSale {
-		opt("IsWithoutFreeSale", "true")
+		q.field("", "IsWithoutFreeSale", "true")
 	}
 	for _, s := range pp.sig.shp {
-		dst = append(dst, field{s.name, s.value})
+		q.field(s.prefix, s.name, s.value)
 	}
-	return dst
 }
 
 // PaymentURL returns a signed GET link to the payment page
@@ -199,7 +294,7 @@ func (pp *preparedPayment) fields(dst []field, login string, test bool) []field 
 // signature and field value, appears twice-encoded in the link (spec §3.2).
 // Invalid input gives a [*ValidationError].
 func (c *Client) PaymentURL(p Payment) (string, error) {
-	return c.paymentURL(&p, pathIndex)
+	return c.paymentURL(&p, c.authURL, pathIndex)
 }
 
 // CoFPaymentURL returns a signed GET link that charges a saved card
@@ -209,57 +304,41 @@ func (c *Client) CoFPaymentURL(p Payment) (string, error) {
 	if p.Token == "" {
 		return "", invalid("Token", "is required for a saved-card payment")
 	}
-	return c.paymentURL(&p, pathCoF)
+	return c.paymentURL(&p, c.authURL, pathCoF)
 }
 
-func (c *Client) paymentURL(p *Payment, path string) (string, error) {
-	var pp preparedPayment
-	if err := c.prepare(p, &pp); err != nil {
+// paymentURL returns base + path + "?" + the payment's query; with an
+// empty base and path it returns the query alone. The link is measured
+// first and then written: one allocation.
+func (c *Client) paymentURL(p *Payment, base, path string) (string, error) {
+	var sc scratch
+	pp, err := c.prepare(p, sc.arena[:0], sc.shp[:0])
+	if err != nil {
 		return "", err
 	}
-	var fbuf [32]field
-	fs := pp.fields(fbuf[:0], c.login, c.test)
-	n := len(c.authURL) + len(path) + 1
-	for _, f := range fs {
-		n += len(f.name) + 2 + 3*len(f.value)
+	q := query{measure: true}
+	pp.write(&q, c.login, c.test)
+	q = query{b: make([]byte, 0, len(base)+len(path)+1+q.n+8)} // +8: the encoders' slack
+	if base != "" || path != "" {
+		q.b = append(q.b, base...)
+		q.b = append(q.b, path...)
+		q.b = append(q.b, '?')
 	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(c.authURL)
-	b.WriteString(path)
-	var tmp [256]byte
-	for i, f := range fs {
-		if i == 0 {
-			b.WriteByte('?')
-		} else {
-			b.WriteByte('&')
-		}
-		b.WriteString(f.name)
-		b.WriteByte('=')
-		if len(f.value) <= len(tmp)/3 {
-			b.Write(appendURLEncode(tmp[:0], f.value))
-		} else {
-			b.Write(appendURLEncode(nil, f.value))
-		}
-	}
-	return b.String(), nil
+	pp.write(&q, c.login, c.test)
+	return bytesToString(q.b), nil
 }
 
 // PaymentForm returns the signed fields of a POST to the payment page
-// (AuthURL + "/Merchant/Index.aspx"), as Robokassa must receive them after
-// form decoding: post them with [url.Values.Encode] or render them as
-// hidden inputs ([Client.PaymentButton] does).
+// (AuthURL + "/Merchant/Index.aspx"): exactly what Robokassa reads from
+// the GET link of [Client.PaymentURL] after decoding it. Post them with
+// [url.Values.Encode] or render them as hidden inputs
+// ([Client.PaymentButton] does).
 func (c *Client) PaymentForm(p Payment) (url.Values, error) {
-	var pp preparedPayment
-	if err := c.prepare(&p, &pp); err != nil {
+	qs, err := c.paymentURL(&p, "", "")
+	if err != nil {
 		return nil, err
 	}
-	var fbuf [32]field
-	v := make(url.Values, 16)
-	for _, f := range pp.fields(fbuf[:0], c.login, c.test) {
-		v[f.name] = append(v[f.name], f.value)
-	}
-	return v, nil
+	return url.ParseQuery(qs)
 }
 
 // PaymentFormAction is the URL a payment form posts to.
@@ -271,22 +350,25 @@ var buttonTemplate = template.Must(template.New("button").Parse(
 		`<button type="submit">{{.Label}}</button></form>`))
 
 // PaymentButton renders an HTML form that posts the payment to
-// Robokassa's payment page, with a submit button showing label. Every
-// value is escaped by html/template.
+// Robokassa's payment page, with a submit button showing label. Fields
+// appear in wire order and every value is escaped by html/template.
 func (c *Client) PaymentButton(p Payment, label string) (template.HTML, error) {
-	var pp preparedPayment
-	if err := c.prepare(&p, &pp); err != nil {
+	qs, err := c.paymentURL(&p, "", "")
+	if err != nil {
 		return "", err
 	}
-	var fbuf [32]field
 	type input struct{ Name, Value string }
 	data := struct {
 		Action string
 		Fields []input
 		Label  string
 	}{Action: c.PaymentFormAction(), Label: label}
-	for _, f := range pp.fields(fbuf[:0], c.login, c.test) {
-		data.Fields = append(data.Fields, input{f.name, f.value})
+	for _, kv := range strings.Split(qs, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if v, err = url.QueryUnescape(v); err != nil {
+			return "", err // cannot happen: the query was encoded above
+		}
+		data.Fields = append(data.Fields, input{k, v})
 	}
 	var b strings.Builder
 	if err := buttonTemplate.Execute(&b, data); err != nil {
@@ -300,11 +382,12 @@ func (c *Client) PaymentButton(p Payment, label string) (template.HTML, error) {
 // Robokassa's documentation expects when the payment page answers
 // "error 29".
 func (c *Client) SignatureBase(p Payment) (string, error) {
-	var pp preparedPayment
-	if err := c.prepare(&p, &pp); err != nil {
+	var sc scratch
+	pp, err := c.prepare(&p, sc.arena[:0], sc.shp[:0])
+	if err != nil {
 		return "", err
 	}
-	return pp.sig.masked(), nil
+	return pp.sig.masked(), nil // a fresh string: nothing refers to the arena
 }
 
 // validate checks every rule of spec §3 and §11 that can be checked
@@ -374,9 +457,7 @@ func (p *Payment) validate() error {
 	if strings.ContainsAny(p.Token, "\x00\r\n") {
 		return invalid("Token", "must not contain control characters")
 	}
-	if err := checkShp(p.Shp); err != nil {
-		return err
-	}
+	// Shp names are checked while the pairs are built (validShpPairs).
 	if p.Receipt != nil {
 		if err := p.Receipt.validate("Receipt"); err != nil {
 			return err
@@ -424,18 +505,25 @@ func checkRedirect(name, u, method string) error {
 // checkShp validates Shp names: [A-Za-z0-9_]+ after the prefix (spec §3.3).
 func checkShp(m map[string]string) error {
 	for k, v := range m {
-		if k == "" {
-			return invalid("Shp", "parameter names must not be empty")
+		if err := checkShpPair(k, v); err != nil {
+			return err
 		}
-		for i := 0; i < len(k); i++ {
-			c := k[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-				return invalid("Shp["+strconv.Quote(k)+"]", "name must be letters, digits and '_' only")
-			}
+	}
+	return nil
+}
+
+func checkShpPair(k, v string) error {
+	if k == "" {
+		return invalid("Shp", "parameter names must not be empty")
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return invalid("Shp["+strconv.Quote(k)+"]", "name must be letters, digits and '_' only")
 		}
-		if !utf8.ValidString(v) {
-			return invalid("Shp["+strconv.Quote(k)+"]", "value must be valid UTF-8")
-		}
+	}
+	if !utf8.ValidString(v) {
+		return invalid("Shp["+strconv.Quote(k)+"]", "value must be valid UTF-8")
 	}
 	return nil
 }

@@ -129,7 +129,10 @@ func (r *Receipt) validate(prefix string) error {
 		return invalid(prefix+".Items", "must hold at least one item")
 	}
 	for i := range r.Items {
-		if err := r.Items[i].validate(prefix + ".Items[" + strconv.Itoa(i) + "]"); err != nil {
+		if err := r.Items[i].validate(); err != nil {
+			// Field names are built only on failure: validation is on
+			// the hot path of every payment.
+			err.Field = prefix + ".Items[" + strconv.Itoa(i) + "]." + err.Field
 			return err
 		}
 	}
@@ -161,54 +164,59 @@ func (r *Receipt) sumsTo(amount decimal.Decimal) bool {
 	return total.Equal(amount)
 }
 
-func (it *ReceiptItem) validate(f string) error {
+// validate checks one line; the returned error's Field is relative to the
+// item ("Sum"), the caller prefixes it.
+func (it *ReceiptItem) validate() *ValidationError {
 	switch n := utf8.RuneCountInString(it.Name); {
 	case n == 0:
-		return invalid(f+".Name", "is required")
+		return &ValidationError{"Name", "is required"}
 	case !utf8.ValidString(it.Name):
-		return invalid(f+".Name", "must be valid UTF-8")
+		return &ValidationError{"Name", "must be valid UTF-8"}
 	case n > 128:
-		return invalid(f+".Name", "must be at most 128 characters")
+		return &ValidationError{"Name", "must be at most 128 characters"}
 	}
-	switch {
+	// In thousandths, a valid quantity is 1 … 99999999 (5 integer and 3
+	// fractional digits).
+	switch q, ok := scaled(it.Quantity, 3); {
 	case !it.Quantity.IsPositive():
-		return invalid(f+".Quantity", "must be greater than zero")
-	case !hasPlaces(it.Quantity, 3):
-		return invalid(f+".Quantity", "must have at most 3 decimal places")
-	case intDigits(it.Quantity) > 5:
-		return invalid(f+".Quantity", "must have at most 5 integer digits")
+		return &ValidationError{"Quantity", "must be greater than zero"}
+	case !ok && !hasPlaces(it.Quantity, 3):
+		return &ValidationError{"Quantity", "must have at most 3 decimal places"}
+	case !ok || q >= 1e8:
+		return &ValidationError{"Quantity", "must have at most 5 integer digits"}
 	}
-	if err := checkAmount(f+".Sum", it.Sum, true, 8); err != nil {
-		return err
+	if r := amountRule(it.Sum, true, 8); r != "" {
+		return &ValidationError{"Sum", r}
 	}
 	if it.Cost.Valid {
-		if err := checkAmount(f+".Cost", it.Cost.Decimal, true, 8); err != nil {
-			return err
+		if r := amountRule(it.Cost.Decimal, true, 8); r != "" {
+			return &ValidationError{"Cost", r}
 		}
 		if it.Sum.IsZero() && !hasPlaces(it.total(), 2) {
-			return invalid(f+".Cost", "Cost × Quantity must be a whole number of kopecks")
+			return &ValidationError{"Cost", "Cost × Quantity must be a whole number of kopecks"}
 		}
 	}
-	if it.Tax == "" {
-		return invalid(f+".Tax", "is required")
-	}
-	for _, e := range [...]struct{ name, v string }{
-		{".Tax", string(it.Tax)}, {".PaymentMethod", string(it.PaymentMethod)}, {".PaymentObject", string(it.PaymentObject)},
-	} {
-		if !isToken(e.v) {
-			return invalid(f+e.name, "must be lowercase letters, digits, '_' or '-'")
-		}
-	}
-	if len(it.NomenclatureCode) > 255 {
-		return invalid(f+".NomenclatureCode", "must be at most 255 bytes")
+	switch {
+	case it.Tax == "":
+		return &ValidationError{"Tax", "is required"}
+	case !isToken(string(it.Tax)):
+		return &ValidationError{"Tax", tokenRule}
+	case !isToken(string(it.PaymentMethod)):
+		return &ValidationError{"PaymentMethod", tokenRule}
+	case !isToken(string(it.PaymentObject)):
+		return &ValidationError{"PaymentObject", tokenRule}
+	case len(it.NomenclatureCode) > 255:
+		return &ValidationError{"NomenclatureCode", "must be at most 255 bytes"}
 	}
 	for i := 0; i < len(it.NomenclatureCode); i++ {
 		if c := it.NomenclatureCode[i]; (c < 0x20 || c > 0x7e) && c != 0x1d {
-			return invalid(f+".NomenclatureCode", "must be printable ASCII or GS (0x1D)")
+			return &ValidationError{"NomenclatureCode", "must be printable ASCII or GS (0x1D)"}
 		}
 	}
 	return nil
 }
+
+const tokenRule = "must be lowercase letters, digits, '_' or '-'"
 
 // isToken reports whether s is empty or an enum-like token.
 func isToken(s string) bool {
@@ -228,7 +236,7 @@ func isToken(s string) bool {
 func encodeReceipt(r *Receipt) string {
 	var buf [1024]byte
 	js := r.appendJSON(buf[:0])
-	return string(appendURLEncode(make([]byte, 0, len(js)*3/2), js))
+	return bytesToString(appendURLEncode(nil, bytesToString(js)))
 }
 
 // appendJSON appends the receipt as compact JSON (spec §11): numbers as

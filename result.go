@@ -77,7 +77,7 @@ func scan(v url.Values, buf []shpPair) ([]shpPair, error) {
 			return nil, duplicate(k)
 		}
 		if len(k) > 4 && (k[0]|0x20) == 's' && (k[1]|0x20) == 'h' && (k[2]|0x20) == 'p' && k[3] == '_' {
-			buf = append(buf, shpPair{k, vs[0]})
+			buf = append(buf, shpPair{k[:4], k[4:], vs[0]})
 		}
 	}
 	sortShp(buf)
@@ -128,7 +128,9 @@ func (c *Client) verifyOtherOrders(sig *signature, got string) bool {
 		return true
 	}
 	copy(alt, byName)
-	insertionSort(alt, func(a, b shpPair) bool { return a.name+"="+a.value < b.name+"="+b.value })
+	insertionSort(alt, func(a, b shpPair) bool {
+		return a.prefix+a.name+"="+a.value < b.prefix+b.name+"="+b.value
+	})
 	ok := !equalOrder(alt, byName) && sig.verify(c.alg, got)
 	sig.shp = byName
 	return ok
@@ -144,7 +146,7 @@ func insertionSort(p []shpPair, less func(a, b shpPair) bool) {
 
 func equalOrder(a, b []shpPair) bool {
 	for i := range a {
-		if a[i].name != b[i].name {
+		if a[i] != b[i] {
 			return false
 		}
 	}
@@ -178,7 +180,7 @@ func parseNotification(v url.Values, shp []shpPair, needSum bool) (*Notification
 	if len(shp) > 0 {
 		n.Shp = make(map[string]string, len(shp))
 		for _, p := range shp {
-			n.Shp[p.name[4:]] = shpValue(p.value)
+			n.Shp[p.name] = shpValue(p.value)
 		}
 	}
 	return n, nil

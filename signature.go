@@ -6,7 +6,11 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
+	"encoding/binary"
 	"encoding/hex"
+	"slices"
+	"strings"
+	"unsafe"
 
 	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160 (spec §2).
 )
@@ -125,9 +129,21 @@ const (
 	modCount
 )
 
-// shpPair is one Shp_ parameter as signed: name is the full parameter name
-// ("Shp_order"), value the value exactly as it is hashed.
-type shpPair struct{ name, value string }
+// shpPair is one Shp_ parameter as signed: prefix is "Shp_" in any letter
+// case it arrived in, name what follows it ("order"), value the value
+// exactly as it is hashed. Keeping the prefix apart saves building the
+// full name on the hot path.
+type shpPair struct{ prefix, name, value string }
+
+// less orders pairs by full parameter name in byte order (spec §3.3).
+// Prefixes have the same length, so comparing prefix then name is the
+// same as comparing prefix+name.
+func (p shpPair) less(q shpPair) bool {
+	if p.prefix != q.prefix {
+		return p.prefix < q.prefix
+	}
+	return p.name < q.name
+}
 
 // signature is the one builder behind every ':'-joined Robokassa signature
 // (spec §3.1, §4, §5, §6, §8): a fixed head (login, OutSum, InvId or
@@ -145,7 +161,10 @@ type signature struct {
 // newSignature starts a signature with the given leading slots.
 func newSignature(head ...string) signature {
 	var s signature
-	s.nhead = copy(s.head[:], head)
+	for i, h := range head { // not copy(): the compiler would move its source to the heap
+		s.head[i] = h
+	}
+	s.nhead = len(head)
 	return s
 }
 
@@ -175,6 +194,7 @@ func (s *signature) appendBase(dst []byte, maskPassword bool) []byte {
 	}
 	for _, p := range s.shp {
 		dst = append(dst, ':')
+		dst = append(dst, p.prefix...)
 		dst = append(dst, p.name...)
 		dst = append(dst, '=')
 		dst = append(dst, p.value...)
@@ -184,14 +204,20 @@ func (s *signature) appendBase(dst []byte, maskPassword bool) []byte {
 
 // sign returns the lowercase hex signature computed with alg.
 func (s *signature) sign(alg HashAlgorithm) string {
-	var buf [512]byte
-	return alg.hexString(s.appendBase(buf[:0], false))
+	var buf [2 * maxDigest]byte
+	return string(s.appendSign(buf[:0], alg))
+}
+
+// appendSign appends the lowercase hex signature computed with alg.
+func (s *signature) appendSign(dst []byte, alg HashAlgorithm) []byte {
+	var buf [1024]byte // a longer base moves to the heap
+	return alg.appendHex(dst, s.appendBase(buf[:0], false))
 }
 
 // verify reports in constant time whether got (hex, either case) is the
 // signature computed with alg.
 func (s *signature) verify(alg HashAlgorithm, got string) bool {
-	var buf [512]byte
+	var buf [1024]byte
 	return alg.matches(got, s.appendBase(buf[:0], false))
 }
 
@@ -202,38 +228,114 @@ func (s *signature) masked() string { return string(s.appendBase(nil, true)) }
 // §3.3). Lists are short, so insertion sort (no allocation) is used.
 func sortShp(p []shpPair) {
 	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].name < p[j-1].name; j-- {
+		for j := i; j > 0 && p[j].less(p[j-1]); j-- {
 			p[j], p[j-1] = p[j-1], p[j]
 		}
 	}
 }
 
+// urlEscape holds, for every byte, its PHP urlencode form packed little
+// endian in the low three bytes (the byte itself, '+' for space, or %XX
+// with uppercase hex) and its length in the top byte. Table lookups keep
+// the encoder free of branches: it runs over every receipt twice.
+var urlEscape = func() (t [256]uint32) {
+	const hexUpper = "0123456789ABCDEF"
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.':
+			t[c] = 1<<24 | uint32(c)
+		case c == ' ':
+			t[c] = 1<<24 | '+'
+		default:
+			t[c] = 3<<24 | uint32(hexUpper[c&15])<<16 | uint32(hexUpper[c>>4])<<8 | '%'
+		}
+	}
+	return t
+}()
+
+// urlEscape2 is urlEscape applied twice: the byte itself, "%2B" for
+// space, "%25XX" for the rest; length in the top byte. A GET link carries
+// the receipt encoded twice, and this makes that one pass over the JSON.
+var urlEscape2 = func() (t [256]uint64) {
+	for c := 0; c < 256; c++ {
+		once := urlEscape[c]
+		var twice uint64
+		shift, n := 0, 0
+		for k := 0; k < int(once>>24); k++ {
+			e := urlEscape[byte(once>>(8*k))]
+			for m := 0; m < int(e>>24); m++ {
+				twice |= uint64(byte(e>>(8*m))) << shift
+				shift += 8
+				n++
+			}
+		}
+		t[c] = uint64(n)<<56 | twice
+	}
+	return t
+}()
+
+// urlEncodedLen returns the length of s after appendURLEncode.
+func urlEncodedLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n += int(urlEscape[s[i]] >> 24)
+	}
+	return n
+}
+
 // appendURLEncode appends s encoded as PHP's urlencode does (spec §3.2):
 // every byte except A–Z a–z 0–9 - _ . becomes %XX with uppercase hex and
 // space becomes '+'. It differs from url.QueryEscape only in encoding '~'.
-func appendURLEncode[S ~string | ~[]byte](dst []byte, s S) []byte {
-	const hexUpper = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
-			dst = append(dst, c)
-		case c == ' ':
-			dst = append(dst, '+')
-		default:
-			dst = append(dst, '%', hexUpper[c>>4], hexUpper[c&15])
-		}
-	}
-	return dst
+func appendURLEncode(dst []byte, s string) []byte {
+	// Each byte is written as four (its code plus slack), so reserve three
+	// bytes past the end; they stay beyond the returned length.
+	return appendURLEncodeRoomy(slices.Grow(dst, urlEncodedLen(s)+3), s)
 }
+
+// appendURLEncodeRoomy is appendURLEncode when dst already has room for
+// the encoded s plus three bytes of slack (a shortfall panics, it never
+// corrupts).
+func appendURLEncodeRoomy(dst []byte, s string) []byte {
+	j := len(dst)
+	out := dst[:cap(dst)]
+	for i := 0; i < len(s); i++ {
+		e := urlEscape[s[i]]
+		binary.LittleEndian.PutUint32(out[j:], e)
+		j += int(e >> 24)
+	}
+	return out[:j]
+}
+
+// appendURLEncode2Roomy appends s URL-encoded twice (see urlEscape2);
+// dst has room for it plus seven bytes of slack.
+func appendURLEncode2Roomy(dst []byte, s string) []byte {
+	j := len(dst)
+	out := dst[:cap(dst)]
+	for i := 0; i < len(s); i++ {
+		e := urlEscape2[s[i]]
+		binary.LittleEndian.PutUint64(out[j:], e)
+		j += int(e >> 56)
+	}
+	return out[:j]
+}
+
+// urlEncodedLen2 returns the length of s encoded twice.
+func urlEncodedLen2(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n += int(urlEscape2[s[i]] >> 56)
+	}
+	return n
+}
+
+// bytesToString returns b as a string without copying. The caller must
+// never modify b afterwards (strings.Builder relies on the same rule).
+func bytesToString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // urlEncode returns s encoded as PHP's urlencode does.
 func urlEncode(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return string(appendURLEncode(make([]byte, 0, len(s)+16), s))
-		}
+	if urlEncodedLen(s) == len(s) && !strings.Contains(s, " ") {
+		return s
 	}
-	return s
+	return bytesToString(appendURLEncode(nil, s))
 }
