@@ -6,3 +6,9 @@ require (
 	github.com/shopspring/decimal v1.6.0
 	golang.org/x/crypto v0.45.0
 )
+
+require (
+	github.com/google/go-querystring v1.2.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

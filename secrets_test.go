@@ -1,0 +1,82 @@
+package robokassa
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var secretConfig = Config{
+	MerchantLogin: "demo", Password1: "SECRET-one", Password2: "SECRET-two",
+	TestPassword1: "SECRET-test-one", TestPassword2: "SECRET-test-two", Password3: "SECRET-three",
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	c, err := NewClient(secretConfig)
+	require.NoError(t, err)
+	cfg := secretConfig
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	logger.Info("cfg", "config", cfg, "client", c)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "config", cfg, "client", c, "ptr", &cfg)
+
+	outputs := map[string]string{"slog": logged.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		outputs["config "+verb] = fmt.Sprintf(verb, cfg)
+		outputs["config ptr "+verb] = fmt.Sprintf(verb, &cfg)
+		outputs["client "+verb] = fmt.Sprintf(verb, c)
+		outputs["in struct "+verb] = fmt.Sprintf(verb, struct {
+			C Config
+			K *Client
+		}{cfg, c})
+	}
+	outputs["String"] = cfg.String() + c.String() + cfg.GoString() + c.GoString()
+	for name, out := range outputs {
+		assert.NotContains(t, out, "SECRET", name)
+	}
+	assert.Contains(t, fmt.Sprintf("%+v", cfg), "MerchantLogin:demo")
+	assert.Contains(t, fmt.Sprintf("%+v", cfg), "Password1:[redacted]")
+	assert.Contains(t, logged.String(), `"MerchantLogin":"demo"`)
+}
+
+func TestErrorsCarryNoSecrets(t *testing.T) {
+	c, err := NewClient(secretConfig)
+	require.NoError(t, err)
+	var errs []error
+	_, e := c.PaymentURL(Payment{OutSum: dec("-1")})
+	errs = append(errs, e)
+	_, e = c.VerifyResult(mustForm(t, goodResult))
+	errs = append(errs, e)
+	body := []byte(`SignatureValue=ABCDEF&Password1=SECRET-one&x=1 {"Signature":"abc","password":"SECRET-one"} <Signature>abc</Signature> SECRET-two SECRET-three`)
+	errs = append(errs, c.apiError("Op", 500, "1", "bad", body))
+	for _, e := range errs {
+		require.Error(t, e)
+		assert.NotContains(t, e.Error(), "SECRET")
+	}
+	var ae *APIError
+	require.True(t, errors.As(errs[2], &ae))
+	assert.NotContains(t, ae.Body, "SECRET")
+	assert.NotContains(t, ae.Body, "ABCDEF")
+	assert.NotContains(t, ae.Body, `"abc"`)
+	assert.NotContains(t, ae.Body, ">abc<")
+	assert.Contains(t, ae.Body, "x=1")
+	long := c.redactBody([]byte(strings.Repeat("a", 4096)))
+	assert.Less(t, len(long), 600)
+}
+
+func TestErrorCodeMeanings(t *testing.T) {
+	assert.Contains(t, CodeBadSignature.String(), "error 29: invalid SignatureValue")
+	assert.Equal(t, "repeated payment of the same InvId", ErrorCode(40).Meaning())
+	assert.Equal(t, "internal Robokassa error", ErrorCode(500).Meaning())
+	assert.Contains(t, ErrorCode(23).Meaning(), "test parameters")
+	assert.Equal(t, "unknown error code", ErrorCode(99).Meaning())
+	for _, c := range []ErrorCode{25, 26, 29, 30, 31, 33, 34, 35, 40, 41, 51, 52, 53, 64, 65, 20, 21, 22, 24, 27, 28, 32, 36, 37, 43} {
+		assert.NotEqual(t, "unknown error code", c.Meaning(), "code %d", c)
+	}
+}
