@@ -59,63 +59,112 @@ func (c *Client) VerifySuccess(v url.Values) (*Notification, error) {
 // a page, never to change an order.
 func ParseFail(v url.Values) (*Notification, error) {
 	var shp [maxShpStack]shpPair
-	pairs, err := scan(v, shp[:0])
+	r, pairs, err := scan(v, shp[:0])
 	if err != nil {
 		return nil, err
 	}
-	if v.Get("InvId") == "" {
+	if r.invID == "" {
 		return nil, missing("InvId")
 	}
-	return parseNotification(v, pairs, v.Get("OutSum") != "")
+	n, err := r.notification()
+	if err != nil {
+		return nil, err
+	}
+	n.Shp = shpMap(pairs)
+	return n, nil
 }
 
-// scan rejects repeated parameters and collects the Shp_ pairs (any
-// letter case of the prefix, spec §3.3), sorted by name.
-func scan(v url.Values, buf []shpPair) ([]shpPair, error) {
+// received holds a notification's parameters as they arrived (after one
+// form decoding).
+type received struct {
+	outSum, invID, signature, fee string
+	email, method, label, culture string
+	isTest                        bool
+	shp                           []shpPair // sorted by name
+}
+
+// scan reads a notification in one pass over the form: it rejects
+// repeated parameters, picks out the known ones and collects the Shp_
+// pairs (any letter case of the prefix, spec §3.3), sorted by name.
+// Unknown parameters are ignored (spec §4.1).
+//
+// The pairs are returned apart from the other values: inside the struct,
+// which the decoded Notification copies strings from, they would move the
+// caller's stack array to the heap.
+func scan(v url.Values, buf []shpPair) (received, []shpPair, error) {
+	var r received
 	for k, vs := range v {
 		if len(vs) > 1 {
-			return nil, duplicate(k)
+			return received{}, nil, duplicate(k)
 		}
-		if len(k) > 4 && (k[0]|0x20) == 's' && (k[1]|0x20) == 'h' && (k[2]|0x20) == 'p' && k[3] == '_' {
-			buf = append(buf, shpPair{k[:4], k[4:], vs[0]})
+		if len(vs) == 0 {
+			continue
+		}
+		switch val := vs[0]; k {
+		case "OutSum":
+			r.outSum = val
+		case "InvId":
+			r.invID = val
+		case "SignatureValue":
+			r.signature = val
+		case "Fee":
+			r.fee = val
+		case "EMail":
+			r.email = val
+		case "PaymentMethod":
+			r.method = val
+		case "IncCurrLabel":
+			r.label = val
+		case "Culture":
+			r.culture = val
+		case "IsTest":
+			r.isTest = val == "1"
+		default:
+			if len(k) > 4 && (k[0]|0x20) == 's' && (k[1]|0x20) == 'h' && (k[2]|0x20) == 'p' && k[3] == '_' {
+				buf = append(buf, shpPair{k[:4], k[4:], val})
+			}
 		}
 	}
 	sortShp(buf)
-	return buf, nil
+	return r, buf, nil
 }
 
 func (c *Client) verify(v url.Values, password string) (*Notification, error) {
 	var shp [maxShpStack]shpPair
-	pairs, err := scan(v, shp[:0])
+	r, pairs, err := scan(v, shp[:0])
 	if err != nil {
 		return nil, err
 	}
-	outSum, invID, got := v.Get("OutSum"), v.Get("InvId"), v.Get("SignatureValue")
 	switch {
-	case outSum == "":
+	case r.outSum == "":
 		return nil, missing("OutSum")
-	case invID == "":
+	case r.invID == "":
 		return nil, missing("InvId")
-	case got == "":
+	case r.signature == "":
 		return nil, missing("SignatureValue")
 	}
-	if v.Get("IsTest") == "1" && !c.test {
+	if r.isTest && !c.test {
 		return nil, ErrTestNotification
 	}
-	sig := newSignature(outSum, invID)
+	sig := newSignature(r.outSum, r.invID)
 	sig.password = password
 	sig.shp = pairs
-	if !sig.verify(c.alg, got) && !c.verifyOtherOrders(&sig, got) {
+	if !sig.verify(c.alg, r.signature) && !c.verifyOtherOrders(sig, r.signature) {
 		return nil, ErrBadSignature
 	}
-	return parseNotification(v, pairs, true)
+	n, err := r.notification()
+	if err != nil {
+		return nil, err
+	}
+	n.Shp = shpMap(pairs)
+	return n, nil
 }
 
 // verifyOtherOrders retries a failed check with the two other Shp_ orders
 // Robokassa's own code uses (spec §3.3): case-insensitive by name, and by
 // the whole "name=value" string. Each still needs the password, so nothing
 // is weakened. It only runs when the documented order failed.
-func (c *Client) verifyOtherOrders(sig *signature, got string) bool {
+func (c *Client) verifyOtherOrders(sig signature, got string) bool {
 	if len(sig.shp) < 2 {
 		return false
 	}
@@ -131,9 +180,7 @@ func (c *Client) verifyOtherOrders(sig *signature, got string) bool {
 	insertionSort(alt, func(a, b shpPair) bool {
 		return a.prefix+a.name+"="+a.value < b.prefix+b.name+"="+b.value
 	})
-	ok := !equalOrder(alt, byName) && sig.verify(c.alg, got)
-	sig.shp = byName
-	return ok
+	return !equalOrder(alt, byName) && sig.verify(c.alg, got)
 }
 
 func insertionSort(p []shpPair, less func(a, b shpPair) bool) {
@@ -153,44 +200,51 @@ func equalOrder(a, b []shpPair) bool {
 	return true
 }
 
-// parseNotification decodes the typed fields of a notification whose
-// signature (if any) has been checked.
-func parseNotification(v url.Values, shp []shpPair, needSum bool) (*Notification, error) {
+// notification decodes the typed fields of a notification whose
+// signature (if any) has been checked; the caller adds the Shp map.
+func (r received) notification() (*Notification, error) {
 	n := &Notification{
-		Email:         v.Get("EMail"),
-		PaymentMethod: v.Get("PaymentMethod"),
-		IncCurrLabel:  v.Get("IncCurrLabel"),
-		Culture:       v.Get("Culture"),
-		IsTest:        v.Get("IsTest") == "1",
+		Email:         r.email,
+		PaymentMethod: r.method,
+		IncCurrLabel:  r.label,
+		Culture:       r.culture,
+		IsTest:        r.isTest,
 	}
 	var err error
-	if n.InvID, err = strconv.ParseInt(v.Get("InvId"), 10, 64); err != nil || n.InvID < 0 {
+	if n.InvID, err = strconv.ParseInt(r.invID, 10, 64); err != nil || n.InvID < 0 {
 		return nil, malformed("InvId")
 	}
-	if needSum {
-		if n.OutSum, err = parseAmount(v.Get("OutSum")); err != nil {
+	if r.outSum != "" {
+		if n.OutSum, err = parseAmount(r.outSum); err != nil {
 			return nil, malformed("OutSum")
 		}
 	}
-	if fee := v.Get("Fee"); fee != "" {
-		if n.Fee, err = parseAmount(fee); err != nil {
+	if r.fee != "" {
+		if n.Fee, err = parseAmount(r.fee); err != nil {
 			return nil, malformed("Fee")
 		}
 	}
-	if len(shp) > 0 {
-		n.Shp = make(map[string]string, len(shp))
-		for _, p := range shp {
-			n.Shp[p.name] = shpValue(p.value)
-		}
-	}
 	return n, nil
+}
+
+// shpMap returns the Shp pairs keyed by name with values decoded (spec
+// §3.2), or nil when there are none.
+func shpMap(pairs []shpPair) map[string]string {
+	if len(pairs) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		m[p.name] = shpValue(p.value)
+	}
+	return m
 }
 
 // shpValue undoes the SDK's own encoding of a Shp value (spec §3.2): the
 // notification carries "abc+1" for "abc 1". A value that is not valid
 // URL encoding (sent by something else) is returned as received.
 func shpValue(s string) string {
-	if !strings.ContainsAny(s, "%+") {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		return s
 	}
 	if d, err := url.QueryUnescape(s); err == nil {
@@ -200,21 +254,37 @@ func shpValue(s string) string {
 }
 
 // parseAmount parses a plain decimal amount: digits with an optional
-// fraction, no sign, exponent or spaces.
+// fraction, no sign, exponent or spaces. Up to 18 digits it builds the
+// decimal directly (a zero costs no allocation); longer ones go through
+// decimal's own parser.
 func parseAmount(s string) (decimal.Decimal, error) {
-	dot := false
+	var coef int64
+	digits, frac, dot := 0, 0, false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '.' && !dot && i > 0 && i < len(s)-1:
 			dot = true
 		case c < '0' || c > '9':
 			return decimal.Decimal{}, ErrInvalidParam
+		default:
+			coef = coef*10 + int64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
 		}
 	}
-	if s == "" {
+	switch {
+	case digits == 0:
 		return decimal.Decimal{}, ErrInvalidParam
+	case digits > 18:
+		// Cloned because decimal keeps its input in error messages, and a
+		// kept input would move the caller's scratch space to the heap.
+		return decimal.NewFromString(strings.Clone(s))
+	case coef == 0:
+		return decimal.Decimal{}, nil
 	}
-	return decimal.NewFromString(s)
+	return decimal.New(coef, -int32(frac)), nil
 }
 
 // maxNotificationBody caps a notification request body (64 KiB).
