@@ -9,7 +9,8 @@ import (
 	"encoding/base64"
 	"hash"
 
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160 (spec §2).
+	//lint:ignore SA1019 Robokassa offers RIPEMD160 (spec §2).
+	"golang.org/x/crypto/ripemd160"
 )
 
 // newHash returns the constructor of a's hash, for HMAC (spec §9).

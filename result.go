@@ -80,7 +80,6 @@ type received struct {
 	outSum, invID, signature, fee string
 	email, method, label, culture string
 	isTest                        bool
-	shp                           []shpPair // sorted by name
 }
 
 // scan reads a notification in one pass over the form: it rejects

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"unsafe"
 
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160 (spec §2).
+	//lint:ignore SA1019 Robokassa offers RIPEMD160 (spec §2); shops that chose it need it.
+	"golang.org/x/crypto/ripemd160"
 )
 
 // HashAlgorithm is the hash a shop chose in its technical settings
@@ -161,7 +162,8 @@ type signature struct {
 // newSignature starts a signature with the given leading slots.
 func newSignature(head ...string) signature {
 	var s signature
-	for i, h := range head { // not copy(): the compiler would move its source to the heap
+	//lint:ignore S1001 copy() would make the compiler move the caller's strings to the heap.
+	for i, h := range head {
 		s.head[i] = h
 	}
 	s.nhead = len(head)
@@ -317,15 +319,6 @@ func appendURLEncode2Roomy(dst []byte, s string) []byte {
 		j += int(e >> 56)
 	}
 	return out[:j]
-}
-
-// urlEncodedLen2 returns the length of s encoded twice.
-func urlEncodedLen2(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n += int(urlEscape2[s[i]] >> 56)
-	}
-	return n
 }
 
 // bytesToString returns b as a string without copying. The caller must

@@ -21,7 +21,8 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Robokassa offers RIPEMD160.
+	//lint:ignore SA1019 Robokassa offers RIPEMD160.
+	"golang.org/x/crypto/ripemd160"
 
 	"github.com/robokassa-go/robokassa"
 )
