@@ -33,23 +33,27 @@ var (
 	ErrTestNotification = errors.New("robokassa: test-mode notification received by a production client")
 
 	// ErrNoPassword2 means the client was built without Password #2 (or
-	// the test Password #2 in test mode) and so cannot verify ResultURL
-	// notifications.
-	ErrNoPassword2 = errors.New("robokassa: client has no password #2 to verify notifications")
+	// the test Password #2 in test mode) and so can neither verify
+	// ResultURL notifications nor sign OpStateExt. No request was sent.
+	ErrNoPassword2 = errors.New("robokassa: client has no password #2")
 
 	// ErrNoPassword3 means a Refund API call was made by a client built
 	// without Password3. No request was sent.
 	ErrNoPassword3 = errors.New("robokassa: client has no password #3 for the refund API")
 
 	// ErrNotInTestMode means the call does not exist in Robokassa's test
-	// mode (Recurring, hold Confirm/Cancel, split, ResultUrl2; spec §13).
-	// No request was sent.
+	// mode (Recurring, hold Confirm/Cancel, split, OpStateExt, the Invoice
+	// API; spec §13). No request was sent.
 	ErrNotInTestMode = errors.New("robokassa: operation not available in test mode")
 
 	// ErrNotFound means Robokassa knows no such operation (OpStateExt
 	// result code 3: also returned until the buyer submits payment
 	// details), refund request or receipt.
 	ErrNotFound = errors.New("robokassa: not found")
+
+	// ErrNotPaid means [Client.AwaitPaid] saw the operation reach a final
+	// state other than paid: cancelled, refunded or suspended.
+	ErrNotPaid = errors.New("robokassa: operation ended without payment")
 )
 
 // ValidationError reports a value that breaks a protocol rule before any
@@ -159,7 +163,7 @@ type APIError struct {
 	Code    string
 	Message string
 	Body    string
-	Err     error // underlying transport error, if any
+	Err     error // underlying transport or decoding error, if any
 }
 
 func (e *APIError) Error() string {
@@ -179,5 +183,5 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// Unwrap returns the underlying transport error, if any.
+// Unwrap returns the underlying transport or decoding error, if any.
 func (e *APIError) Unwrap() error { return e.Err }

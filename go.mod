@@ -3,12 +3,10 @@ module github.com/robokassa-go/robokassa
 go 1.24.0
 
 require (
+	github.com/google/go-querystring v1.2.0
 	github.com/shopspring/decimal v1.6.0
+	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.45.0
 )
 
-require (
-	github.com/google/go-querystring v1.2.0 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -1,0 +1,302 @@
+package robokassa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// StateCode is the state of an operation as OpStateExt reports it
+// (spec §8).
+type StateCode int
+
+// Operation states (spec §8).
+const (
+	// StateInitiated: the operation started, no money received yet.
+	StateInitiated StateCode = 5
+	// StateCancelled: cancelled, no money received.
+	StateCancelled StateCode = 10
+	// StateHeld: money held for a two-stage payment (spec §6), waiting for
+	// the shop's Confirm or Cancel.
+	StateHeld StateCode = 20
+	// StateCrediting: money received, being credited to the shop.
+	StateCrediting StateCode = 50
+	// StateRefunded: money returned to the buyer; also a cancelled hold.
+	StateRefunded StateCode = 60
+	// StateSuspended: stopped by Robokassa's security service or an
+	// outage; it needs people, not polling.
+	StateSuspended StateCode = 80
+	// StatePaid: credited to the shop and the notification sent.
+	StatePaid StateCode = 100
+)
+
+// String returns the state's name ("paid", "held", …), or "state(N)" for a
+// code the spec does not list.
+func (s StateCode) String() string {
+	switch s {
+	case StateInitiated:
+		return "initiated"
+	case StateCancelled:
+		return "cancelled"
+	case StateHeld:
+		return "held"
+	case StateCrediting:
+		return "crediting"
+	case StateRefunded:
+		return "refunded"
+	case StateSuspended:
+		return "suspended"
+	case StatePaid:
+		return "paid"
+	}
+	return "state(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Final reports whether polling should stop at s: paid, cancelled,
+// refunded and suspended are final. Suspended can in principle be
+// resolved, but only by Robokassa's staff after a security stop, which no
+// poll loop should wait for. Initiated, held (which waits for the shop's
+// own Confirm or Cancel), crediting and unknown codes are not final.
+func (s StateCode) Final() bool {
+	switch s {
+	case StatePaid, StateCancelled, StateRefunded, StateSuspended:
+		return true
+	}
+	return false
+}
+
+// OperationState is what Robokassa reports about one operation
+// (OpStateExt, spec §8). Fields the response does not carry are zero.
+type OperationState struct {
+	// InvoiceID is the shop's InvId the state was asked for.
+	InvoiceID int64
+	State     StateCode
+	// RequestDate is when the state was asked for and StateDate when the
+	// operation entered State. Dates without an offset are read as Moscow
+	// time (UTC+3).
+	RequestDate time.Time
+	StateDate   time.Time
+	// IncCurrLabel is the payment option the buyer chose (a [Currency]
+	// Label), IncSum the amount the buyer paid in it and IncAccount the
+	// buyer's account, masked by Robokassa (a card as 123456******0987).
+	IncCurrLabel string
+	IncSum       decimal.Decimal
+	IncAccount   string
+	// PaymentMethod is the payment method used, e.g. {"BankCard", "Bank card"}.
+	PaymentMethod PaymentMethodInfo
+	// OutCurrLabel is the currency the shop is credited in and OutSum the
+	// amount credited.
+	OutCurrLabel string
+	OutSum       decimal.Decimal
+	// OpKey is Robokassa's operation key (used by some other APIs).
+	OpKey string
+	// BankCardRRN is the card payment's retrieval reference number.
+	BankCardRRN string
+	// UserFields holds the user (Shp_) fields of the payment, keyed by
+	// name exactly as Robokassa reports it; nil when there are none.
+	UserFields map[string]string
+}
+
+// OpState asks Robokassa for the state of the operation with the shop's
+// InvId invoiceID (OpStateExt, spec §8). The request is a POST form signed
+// with Password #2: Signature = hash(MerchantLogin:InvoiceID:Password2).
+//
+// Before sending anything it returns [ErrNotInTestMode] for a test-mode
+// client (OpStateExt does not exist in test mode, spec §13),
+// [ErrNoPassword2] when the client has no Password #2, and a
+// [*ValidationError] when invoiceID is not positive.
+//
+// Result code 3 (no such operation; also reported until the buyer submits
+// payment details) is an error matching [ErrNotFound] that is also an
+// [*APIError] under [errors.As]. Other non-zero codes are an [*APIError]
+// with Code, the documented meaning and Robokassa's description. The call
+// is a read: network errors and 5xx responses are retried.
+func (c *Client) OpState(ctx context.Context, invoiceID int64) (*OperationState, error) {
+	if err := c.canOpState(invoiceID); err != nil {
+		return nil, err
+	}
+	id := strconv.FormatInt(invoiceID, 10)
+	sig := newSignature(c.login, id)
+	sig.password = c.pass2
+	form := opStateForm{MerchantLogin: c.login, InvoiceID: id, Signature: sig.sign(c.alg)}
+	var r opStateReply
+	if err := c.callWebService(ctx, "OpStateExt", "OperationStateResponse", form, &r); err != nil {
+		return nil, err
+	}
+	return r.state(invoiceID), nil
+}
+
+// canOpState reports why OpStateExt cannot be sent, or nil.
+func (c *Client) canOpState(invoiceID int64) error {
+	switch {
+	case c.test:
+		return ErrNotInTestMode
+	case c.pass2 == "":
+		return ErrNoPassword2
+	case invoiceID <= 0:
+		return invalid("InvoiceID", "must be greater than zero")
+	}
+	return nil
+}
+
+// pollFirst and pollMax bound the wait between two polls of AwaitPaid.
+const (
+	pollFirst = time.Second
+	pollMax   = 30 * time.Second
+)
+
+// AwaitPaid polls [Client.OpState] until the operation reaches a final
+// state (see [StateCode.Final]) or ctx ends. The first poll is immediate;
+// the waits between polls grow 1s, 2s, 4s, … up to 30s. Bound the wait
+// with a context deadline.
+//
+// It returns:
+//   - the state and nil once the operation is paid (StatePaid; crediting,
+//     50, is not enough);
+//   - the state and an error matching [ErrNotPaid] when it is cancelled,
+//     refunded or suspended;
+//   - the last state seen (nil if none) and an error wrapping ctx.Err()
+//     when ctx ends first;
+//   - the last state seen and the error for any OpState failure other
+//     than [ErrNotFound], which only means the buyer has not submitted
+//     payment details yet and keeps it polling. The transport has already
+//     retried network errors and 5xx responses by then; call AwaitPaid
+//     again to resume.
+//
+// A held two-stage payment (StateHeld) keeps it polling until the shop
+// confirms or cancels the hold; a shop that wants to stop at the hold
+// polls [Client.OpState] itself. Like OpState, it is not available in test
+// mode ([ErrNotInTestMode]).
+func (c *Client) AwaitPaid(ctx context.Context, invoiceID int64) (*OperationState, error) {
+	return c.awaitPaid(ctx, invoiceID, sleep)
+}
+
+// awaitPaid is AwaitPaid with the wait between polls supplied, so tests
+// need not sleep.
+func (c *Client) awaitPaid(ctx context.Context, invoiceID int64, wait func(context.Context, time.Duration) error) (*OperationState, error) {
+	if err := c.canOpState(invoiceID); err != nil {
+		return nil, err
+	}
+	var last *OperationState
+	for n := 1; ; n++ {
+		st, err := c.OpState(ctx, invoiceID)
+		switch {
+		case err == nil:
+			last = st
+			if st.State == StatePaid {
+				return st, nil
+			}
+			if st.State.Final() {
+				return st, fmt.Errorf("%w: invoice %d is %s", ErrNotPaid, invoiceID, st.State)
+			}
+		case ctx.Err() != nil:
+			// reported below
+		case !errors.Is(err, ErrNotFound):
+			return last, err
+		}
+		if ctx.Err() == nil {
+			_ = wait(ctx, pollDelay(n))
+		}
+		if err := ctx.Err(); err != nil {
+			return last, fmt.Errorf("robokassa: waiting for invoice %d to be paid: %w", invoiceID, err)
+		}
+	}
+}
+
+// pollDelay returns the wait after the n-th poll (n ≥ 1): pollFirst
+// doubled each time, capped at pollMax.
+func pollDelay(n int) time.Duration {
+	if n > 16 {
+		return pollMax
+	}
+	d := pollFirst << (n - 1)
+	if d > pollMax || d <= 0 {
+		d = pollMax
+	}
+	return d
+}
+
+// opStateForm is the OpStateExt request (spec §8): Signature, not
+// SignatureValue.
+type opStateForm struct {
+	MerchantLogin string `url:"MerchantLogin"`
+	InvoiceID     string `url:"InvoiceID"`
+	Signature     string `url:"Signature"`
+}
+
+// opStateReply is OperationStateResponse, matched by local names
+// (spec §8). User fields come in UserField or UserFields.
+type opStateReply struct {
+	Result wsResult `xml:"Result"`
+	State  struct {
+		Code        string `xml:"Code"`
+		RequestDate wsTime `xml:"RequestDate"`
+		StateDate   wsTime `xml:"StateDate"`
+	} `xml:"State"`
+	Info struct {
+		IncCurrLabel  string    `xml:"IncCurrLabel"`
+		IncSum        wsDecimal `xml:"IncSum"`
+		IncAccount    string    `xml:"IncAccount"`
+		PaymentMethod struct {
+			Code        string `xml:"Code"`
+			Description string `xml:"Description"`
+		} `xml:"PaymentMethod"`
+		OutCurrLabel string    `xml:"OutCurrLabel"`
+		OutSum       wsDecimal `xml:"OutSum"`
+		OpKey        string    `xml:"OpKey"`
+		BankCardRRN  string    `xml:"BankCardRRN"`
+	} `xml:"Info"`
+	UserField  []opStateField `xml:"UserField>Field"`
+	UserFields []opStateField `xml:"UserFields>Field"`
+}
+
+type opStateField struct {
+	Name  string `xml:"Name"`
+	Value string `xml:"Value"`
+}
+
+func (r *opStateReply) result() *wsResult { return &r.Result }
+
+// check requires a positive numeric State/Code.
+func (r *opStateReply) check() error {
+	if n, err := strconv.Atoi(strings.TrimSpace(r.State.Code)); err != nil || n <= 0 {
+		return errors.New("no valid State/Code")
+	}
+	return nil
+}
+
+func (r *opStateReply) state(invoiceID int64) *OperationState {
+	code, _ := strconv.Atoi(strings.TrimSpace(r.State.Code)) // checked
+	st := &OperationState{
+		InvoiceID:    invoiceID,
+		State:        StateCode(code),
+		RequestDate:  r.State.RequestDate.Time,
+		StateDate:    r.State.StateDate.Time,
+		IncCurrLabel: strings.TrimSpace(r.Info.IncCurrLabel),
+		IncSum:       r.Info.IncSum.Decimal,
+		IncAccount:   strings.TrimSpace(r.Info.IncAccount),
+		PaymentMethod: PaymentMethodInfo{
+			Code:        strings.TrimSpace(r.Info.PaymentMethod.Code),
+			Description: r.Info.PaymentMethod.Description,
+		},
+		OutCurrLabel: strings.TrimSpace(r.Info.OutCurrLabel),
+		OutSum:       r.Info.OutSum.Decimal,
+		OpKey:        strings.TrimSpace(r.Info.OpKey),
+		BankCardRRN:  strings.TrimSpace(r.Info.BankCardRRN),
+	}
+	if n := len(r.UserField) + len(r.UserFields); n > 0 {
+		st.UserFields = make(map[string]string, n)
+		for _, f := range r.UserField {
+			st.UserFields[f.Name] = f.Value
+		}
+		for _, f := range r.UserFields {
+			st.UserFields[f.Name] = f.Value
+		}
+	}
+	return st
+}
