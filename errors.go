@@ -43,7 +43,7 @@ var (
 
 	// ErrNotInTestMode means the call does not exist in Robokassa's test
 	// mode (Recurring, hold Confirm/Cancel, split, OpStateExt, the Invoice
-	// API; spec §13). No request was sent.
+	// and Refund APIs, second receipts; spec §13). No request was sent.
 	ErrNotInTestMode = errors.New("robokassa: operation not available in test mode")
 
 	// ErrNotFound means Robokassa knows no such operation (OpStateExt

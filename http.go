@@ -172,6 +172,8 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)("(?:signaturevalue|signature|password\w*)"\s*:\s*)"[^"]*"`),
 	// XML: <Signature>...</Signature>
 	regexp.MustCompile(`(?i)(<(?:\w+:)?(?:signaturevalue|signature|password\w*)>)[^<]*`),
+	// A JWT echoed back (a refund request token could be replayed).
+	regexp.MustCompile(`eyJ[\w-]*\.[\w-]*\.[\w-]+`),
 }
 
 // redactBody returns at most maxErrorBody bytes of b with signatures and
@@ -186,6 +188,7 @@ func (c *Client) redactBody(b []byte) string {
 	s = secretPatterns[0].ReplaceAllString(s, "${1}"+redacted)
 	s = secretPatterns[1].ReplaceAllString(s, `${1}"`+redacted+`"`)
 	s = secretPatterns[2].ReplaceAllString(s, "${1}"+redacted)
+	s = secretPatterns[3].ReplaceAllString(s, redacted)
 	if len(s) > maxErrorBody {
 		s = s[:maxErrorBody] + "…(" + strconv.Itoa(len(b)) + " bytes)"
 	}

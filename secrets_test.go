@@ -53,7 +53,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	errs = append(errs, e)
 	_, e = c.VerifyResult(mustForm(t, goodResult))
 	errs = append(errs, e)
-	body := []byte(`SignatureValue=ABCDEF&Password1=SECRET-one&x=1 {"Signature":"abc","password":"SECRET-one"} <Signature>abc</Signature> SECRET-two SECRET-three`)
+	body := []byte(`SignatureValue=ABCDEF&Password1=SECRET-one&x=1 {"Signature":"abc","password":"SECRET-one"} <Signature>abc</Signature> SECRET-two SECRET-three "eyJhbGciOiJIUzI1NiJ9.eyJPcEtleSI6IngifQ.c2lnbmF0dXJl"`)
 	errs = append(errs, c.apiError("Op", 500, "1", "bad", body))
 	for _, e := range errs {
 		require.Error(t, e)
@@ -65,6 +65,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	assert.NotContains(t, ae.Body, "ABCDEF")
 	assert.NotContains(t, ae.Body, `"abc"`)
 	assert.NotContains(t, ae.Body, ">abc<")
+	assert.NotContains(t, ae.Body, "eyJ", "a token could be replayed")
 	assert.Contains(t, ae.Body, "x=1")
 	long := c.redactBody([]byte(strings.Repeat("a", 4096)))
 	assert.Less(t, len(long), 600)

@@ -1,0 +1,511 @@
+package robokassa
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Second-receipt paths under Config.FiscalURL (spec §9.3).
+const (
+	pathReceiptAttach = "/RoboFiscal/Receipt/Attach"
+	pathReceiptStatus = "/RoboFiscal/Receipt/Status"
+)
+
+// SecondReceipt is the final ("full payment") fiscal receipt a shop issues
+// after delivering what was prepaid (spec §9.3). Robokassa allows at most
+// two receipts per operation: the one issued with the payment and this
+// one.
+//
+// The SDK cannot count receipts across processes; what it enforces is
+// that this receipt has an id of its own (ID differs from OriginID), that
+// it is a sale ("operation":"sell") and that every line is a full payment.
+// A third receipt for the same operation is refused by Robokassa, and
+// [Client.AttachReceipt] never retries, so the SDK never adds one by
+// itself.
+type SecondReceipt struct {
+	// ID is the new receipt's id, unique for the shop and different from
+	// OriginID. Robokassa's examples use a number ("14"); it is sent as a
+	// JSON string.
+	ID string
+	// OriginID is the InvId of the paid operation the first receipt
+	// belongs to. Required, greater than zero.
+	OriginID int64
+	// Sno may be empty when the shop has a single tax system.
+	Sno Sno
+	// URL is the address of the shop's site. Required, absolute http(s).
+	URL string
+	// Total is the receipt total: greater than zero, at most 8 integer
+	// and 2 fractional digits. The lines must add up to it. It is also
+	// sent as the one payment, of type 2 (offset of the prepayment).
+	Total decimal.Decimal
+	// Items are the receipt lines (spec §11). PaymentMethod must be
+	// "full_payment" or empty; empty is sent as "full_payment".
+	Items []ReceiptItem
+	// Email and Phone say where the buyer gets the receipt; at least one
+	// is required. Phone is digits with an optional leading '+'
+	// (79991234567).
+	Email string
+	Phone string
+	// Vats are the VAT totals of the receipt. Empty sends Robokassa's
+	// documented default [{"type":"none","sum":0}], leaving the VAT of
+	// each line to its Tax; the SDK computes no VAT itself (that would
+	// mean rounding).
+	Vats []ReceiptVat
+}
+
+// ReceiptVat is one VAT total of a [SecondReceipt].
+type ReceiptVat struct {
+	Type Tax
+	// Sum is not negative, with at most 2 decimal places.
+	Sum decimal.Decimal
+}
+
+// ReceiptCode is the result code of the second-receipt service
+// (spec §9.3). The type is open: an undocumented code is passed through.
+type ReceiptCode int
+
+// Second-receipt result codes. ReceiptBadSignature is not in Robokassa's
+// public list but is reported by client libraries (wrong Password #1 or
+// hash algorithm).
+const (
+	ReceiptAccepted      ReceiptCode = 0
+	ReceiptWaiting       ReceiptCode = 1
+	ReceiptRegistered    ReceiptCode = 2
+	ReceiptFailed        ReceiptCode = 3
+	ReceiptInternalError ReceiptCode = 1000
+	ReceiptBadSignature  ReceiptCode = 1001
+)
+
+// String describes the code: "accepted", "waiting", "registered",
+// "failed", "internal error", "bad signature", or "ReceiptCode(N)".
+func (c ReceiptCode) String() string {
+	switch c {
+	case ReceiptAccepted:
+		return "accepted"
+	case ReceiptWaiting:
+		return "waiting"
+	case ReceiptRegistered:
+		return "registered"
+	case ReceiptFailed:
+		return "failed"
+	case ReceiptInternalError:
+		return "internal error"
+	case ReceiptBadSignature:
+		return "bad signature"
+	}
+	return "ReceiptCode(" + strconv.Itoa(int(c)) + ")"
+}
+
+// requestFailed reports whether the code means the request itself failed
+// (codes from 1000 up), as opposed to describing a receipt.
+func (c ReceiptCode) requestFailed() bool { return c >= ReceiptInternalError }
+
+// ReceiptResult is the answer of [Client.AttachReceipt] (spec §9.3).
+type ReceiptResult struct {
+	// Code is ResultCode: normally [ReceiptAccepted].
+	Code ReceiptCode
+	// Description is Robokassa's ResultDescription.
+	Description string
+	// OpKey identifies the operation in Robokassa.
+	OpKey string
+}
+
+// ReceiptStatusResult is the answer of [Client.ReceiptStatus]
+// (spec §9.3). Code [ReceiptFailed] is a state of the receipt (its
+// registration failed), not a failed call.
+type ReceiptStatusResult struct {
+	ReceiptResult
+	// Statuses is the status history as Robokassa sends it. Its schema is
+	// not documented, so every element is kept as raw JSON.
+	Statuses []json.RawMessage
+	// Fiscal attributes of a registered receipt, as sent (numbers are
+	// kept as their decimal text; FiscalDate's format is Robokassa's).
+	FnNumber                string
+	FiscalDocumentNumber    string
+	FiscalDocumentAttribute string
+	FiscalDate              string
+	FiscalType              string
+}
+
+// AttachReceipt issues a second (final) receipt for a paid operation
+// (spec §9.3): POST RoboFiscal/Receipt/Attach with the receipt's JSON,
+// base64url-encoded, and a signature computed with the shop's hash
+// algorithm and Password #1: base64 of the lowercase hex digest of the
+// encoded JSON followed by the password.
+//
+// It is sent exactly once, never retried (a repeat could become a third
+// receipt): after a network error or a 5xx answer, check
+// [Client.ReceiptStatus] before trying again. Result codes
+// [ReceiptFailed] and 1000 up ([ReceiptInternalError],
+// [ReceiptBadSignature]) are returned as an [*APIError] with Code set to
+// the number and Message to Robokassa's description.
+//
+// The fiscal service has no test mode and test payments issue no
+// receipts (spec §13), so a test-mode client returns [ErrNotInTestMode]
+// without sending anything.
+func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptResult, error) {
+	if c.test {
+		return nil, ErrNotInTestMode
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	var buf [1024]byte
+	js := r.appendJSON(buf[:0], c.login)
+	resp, err := c.do(ctx, call{
+		op:          "AttachReceipt",
+		method:      http.MethodPost,
+		url:         c.fiscalURL + pathReceiptAttach,
+		body:        c.fiscalEnvelope(js),
+		contentType: "application/json",
+		idempotent:  false,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.parseReceipt("AttachReceipt", resp)
+	if err != nil {
+		return nil, err
+	}
+	if res.Code == ReceiptFailed || res.Code.requestFailed() {
+		return nil, c.receiptError("AttachReceipt", &res.ReceiptResult, resp)
+	}
+	return &res.ReceiptResult, nil
+}
+
+// ReceiptStatus reports the state of a receipt by the id the shop gave
+// it (spec §9.3), signed as [Client.AttachReceipt] is. It is retried on
+// network errors and 5xx answers. Codes 0–3 are returned as the result
+// (3, [ReceiptFailed], means registration failed); codes from 1000 up
+// are an [*APIError], which also matches [ErrNotFound] when Robokassa's
+// description says the receipt was not found. A test-mode client returns
+// [ErrNotInTestMode].
+func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatusResult, error) {
+	if c.test {
+		return nil, ErrNotInTestMode
+	}
+	if err := checkIssuedID("id", id); err != nil {
+		return nil, err
+	}
+	js := make([]byte, 0, 64)
+	js = append(js, `{"merchantId":`...)
+	js = appendJSONString(js, c.login)
+	js = append(js, `,"id":`...)
+	js = appendJSONString(js, id)
+	js = append(js, '}')
+	resp, err := c.do(ctx, call{
+		op:          "ReceiptStatus",
+		method:      http.MethodPost,
+		url:         c.fiscalURL + pathReceiptStatus,
+		body:        c.fiscalEnvelope(js),
+		contentType: "application/json",
+		idempotent:  true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.parseReceipt("ReceiptStatus", resp)
+	if err != nil {
+		return nil, err
+	}
+	if res.Code.requestFailed() {
+		ae := c.receiptError("ReceiptStatus", &res.ReceiptResult, resp)
+		if d := strings.ToLower(res.Description); strings.Contains(d, "not found") || strings.Contains(d, "не найден") {
+			ae.Err = ErrNotFound
+		}
+		return nil, ae
+	}
+	return res, nil
+}
+
+// fiscalEnvelope returns the request body "B.S" (spec §9.3): B is js in
+// base64url without padding, S the base64 (no padding) of the lowercase
+// hex digest of B followed by Password #1. For hex text standard and
+// URL-safe base64 coincide.
+func (c *Client) fiscalEnvelope(js []byte) []byte {
+	n := b64url.EncodedLen(len(js))
+	msg := make([]byte, 0, n+len(c.pass1))
+	msg = b64url.AppendEncode(msg, js)
+	msg = append(msg, c.pass1...)
+	var hexBuf [2 * maxDigest]byte
+	hx := c.alg.appendHex(hexBuf[:0], msg)
+	clear(msg[n:]) // the password copy
+	body := make([]byte, 0, n+1+base64.RawStdEncoding.EncodedLen(len(hx)))
+	body = append(body, msg[:n]...)
+	body = append(body, '.')
+	return base64.RawStdEncoding.AppendEncode(body, hx)
+}
+
+// receiptError is the *APIError for a failing result code.
+func (c *Client) receiptError(op string, r *ReceiptResult, body []byte) *APIError {
+	msg := r.Description
+	if msg == "" {
+		msg = r.Code.String()
+	}
+	return c.apiError(op, http.StatusOK, strconv.Itoa(int(r.Code)), c.redactBody([]byte(msg)), body)
+}
+
+// validate checks every rule of spec §9.3 and §11 that can be checked
+// before Robokassa sees the receipt.
+func (r *SecondReceipt) validate() error {
+	if err := checkIssuedID("SecondReceipt.ID", r.ID); err != nil {
+		return err
+	}
+	if r.OriginID <= 0 {
+		return invalid("SecondReceipt.OriginID", "must be greater than zero (the InvId of the paid operation)")
+	}
+	if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && id == r.OriginID {
+		return invalid("SecondReceipt.ID", "must differ from OriginID: the second receipt needs an id of its own (spec §9.3)")
+	}
+	if !isToken(string(r.Sno)) {
+		return invalid("SecondReceipt.Sno", tokenRule)
+	}
+	switch {
+	case r.URL == "":
+		return invalid("SecondReceipt.URL", "is required")
+	case !isAbsHTTP(r.URL):
+		return invalid("SecondReceipt.URL", "must be an absolute http or https URL")
+	}
+	if err := checkAmount("SecondReceipt.Total", r.Total, false, 8); err != nil {
+		return err
+	}
+	rc := Receipt{Sno: r.Sno, Items: r.Items}
+	if err := rc.validate("SecondReceipt"); err != nil {
+		return err
+	}
+	for i := range r.Items {
+		if pm := r.Items[i].PaymentMethod; pm != "" && pm != PaymentFull {
+			return invalid("SecondReceipt.Items["+strconv.Itoa(i)+"].PaymentMethod",
+				`must be "full_payment" or empty: a second receipt settles the payment in full (spec §9.3)`)
+		}
+	}
+	if !rc.sumsTo(r.Total) {
+		return invalid("SecondReceipt.Items", "line totals must add up to Total")
+	}
+	if r.Email == "" && r.Phone == "" {
+		return invalid("SecondReceipt.Email", "or Phone is required: the buyer must receive the receipt")
+	}
+	if r.Email != "" && !validReceiptEmail(r.Email) {
+		return invalid("SecondReceipt.Email", "must be an e-mail address")
+	}
+	if r.Phone != "" && !validReceiptPhone(r.Phone) {
+		return invalid("SecondReceipt.Phone", "must be 7 to 15 digits with an optional leading '+' (79991234567)")
+	}
+	for i := range r.Vats {
+		field := "SecondReceipt.Vats[" + strconv.Itoa(i) + "]."
+		switch t := string(r.Vats[i].Type); {
+		case t == "":
+			return invalid(field+"Type", "is required")
+		case !isToken(t):
+			return invalid(field+"Type", tokenRule)
+		}
+		if err := checkAmount(field+"Sum", r.Vats[i].Sum, true, 8); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validReceiptEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || len(s) > 254 || !utf8.ValidString(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func validReceiptPhone(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	if len(s) < 7 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendJSON appends the Attach request JSON (spec §9.3), fields in
+// Robokassa's documented order. The receipt has been validated.
+func (r *SecondReceipt) appendJSON(dst []byte, login string) []byte {
+	dst = append(dst, `{"merchantId":`...)
+	dst = appendJSONString(dst, login)
+	dst = append(dst, `,"id":`...)
+	dst = appendJSONString(dst, r.ID)
+	dst = append(dst, `,"originId":`...)
+	dst = strconv.AppendInt(dst, r.OriginID, 10)
+	dst = append(dst, `,"operation":"sell"`...)
+	if r.Sno != "" {
+		dst = append(dst, `,"sno":`...)
+		dst = appendJSONString(dst, string(r.Sno))
+	}
+	dst = append(dst, `,"url":`...)
+	dst = appendJSONString(dst, r.URL)
+	dst = append(dst, `,"total":`...)
+	dst = appendFixed(dst, r.Total, 2)
+	dst = append(dst, `,"items":[`...)
+	for i := range r.Items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		it := r.Items[i]
+		if it.PaymentMethod == "" {
+			it.PaymentMethod = PaymentFull
+		}
+		dst = it.appendJSON(dst)
+	}
+	dst = append(dst, `],"client":{`...)
+	if r.Email != "" {
+		dst = append(dst, `"email":`...)
+		dst = appendJSONString(dst, r.Email)
+	}
+	if r.Phone != "" {
+		if r.Email != "" {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"phone":`...)
+		dst = appendJSONString(dst, r.Phone)
+	}
+	dst = append(dst, `},"payments":[{"type":2,"sum":`...)
+	dst = appendFixed(dst, r.Total, 2)
+	dst = append(dst, `}],"vats":[`...)
+	if len(r.Vats) == 0 {
+		dst = append(dst, `{"type":"none","sum":0}`...)
+	}
+	for i := range r.Vats {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"type":`...)
+		dst = appendJSONString(dst, string(r.Vats[i].Type))
+		dst = append(dst, `,"sum":`...)
+		dst = appendFixed(dst, r.Vats[i].Sum, 2)
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}"...)
+}
+
+// receiptWire is the answer of Receipt/Attach and Receipt/Status. Field
+// names vary between sources (ResultCode or Code, ResultDescription or
+// Description) and values arrive as strings or numbers, so both are
+// accepted.
+type receiptWire struct {
+	ResultCode              json.RawMessage `json:"ResultCode"`
+	Code                    json.RawMessage `json:"Code"`
+	ResultDescription       receiptText     `json:"ResultDescription"`
+	Description             receiptText     `json:"Description"`
+	OpKey                   receiptText     `json:"OpKey"`
+	Statuses                json.RawMessage `json:"Statuses"`
+	FnNumber                receiptText     `json:"FnNumber"`
+	FiscalDocumentNumber    receiptText     `json:"FiscalDocumentNumber"`
+	FiscalDocumentAttribute receiptText     `json:"FiscalDocumentAttribute"`
+	FiscalDate              receiptText     `json:"FiscalDate"`
+	FiscalType              receiptText     `json:"FiscalType"`
+}
+
+// receiptText is a JSON string, number (kept as its text) or null.
+type receiptText string
+
+var errReceiptText = errors.New("expected a JSON string, number or null")
+
+func (t *receiptText) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = receiptText(s)
+	case b[0] == '-' || '0' <= b[0] && b[0] <= '9':
+		*t = receiptText(b)
+	case string(b) == "null":
+	default:
+		return errReceiptText
+	}
+	return nil
+}
+
+// parseReceipt reads a second-receipt answer; the caller decides which
+// codes are failures.
+func (c *Client) parseReceipt(op string, body []byte) (*ReceiptStatusResult, error) {
+	var w receiptWire
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, c.malformedAnswer(op, "not a JSON object", body, err)
+	}
+	raw := w.ResultCode
+	if isJSONNull(raw) {
+		raw = w.Code
+	}
+	code, ok := parseReceiptCode(raw)
+	if !ok {
+		return nil, c.malformedAnswer(op, "no valid ResultCode", body, nil)
+	}
+	desc := w.ResultDescription
+	if desc == "" {
+		desc = w.Description
+	}
+	res := &ReceiptStatusResult{
+		ReceiptResult:           ReceiptResult{Code: code, Description: string(desc), OpKey: string(w.OpKey)},
+		FnNumber:                string(w.FnNumber),
+		FiscalDocumentNumber:    string(w.FiscalDocumentNumber),
+		FiscalDocumentAttribute: string(w.FiscalDocumentAttribute),
+		FiscalDate:              string(w.FiscalDate),
+		FiscalType:              string(w.FiscalType),
+	}
+	switch st := bytes.TrimSpace(w.Statuses); {
+	case isJSONNull(st):
+	case st[0] == '[':
+		if err := json.Unmarshal(st, &res.Statuses); err != nil {
+			return nil, c.malformedAnswer(op, "Statuses is not a JSON array", body, err)
+		}
+	default: // a single status object: keep it as the one element
+		res.Statuses = []json.RawMessage{bytes.Clone(st)}
+	}
+	return res, nil
+}
+
+func isJSONNull(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) == 0 || string(b) == "null"
+}
+
+// parseReceiptCode reads a result code sent as a string ("0") or a
+// number (0): a non-negative integer of at most 9 digits.
+func parseReceiptCode(raw json.RawMessage) (ReceiptCode, bool) {
+	raw = bytes.TrimSpace(raw)
+	s := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		s = strings.TrimSpace(s)
+	}
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	return ReceiptCode(n), err == nil
+}

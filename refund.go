@@ -1,0 +1,392 @@
+package robokassa
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Refund API paths under Config.ServicesURL (spec §9.2).
+const (
+	pathRefundCreate = "/RefundService/Refund/Create"
+	pathRefundState  = "/RefundService/Refund/GetState"
+)
+
+// RefundRequest asks Robokassa to return money of a completed payment
+// (spec §9.2). Only OpKey is required.
+type RefundRequest struct {
+	// OpKey identifies the paid operation: the OpKey that OpStateExt
+	// reports. Only completed operations (state 100) can be refunded.
+	OpKey string
+	// Sum is the amount to return, greater than zero with at most 2
+	// decimal places. Unset (Valid false) means a full refund.
+	Sum decimal.NullDecimal
+	// Items are the receipt lines being refunded, for the refund receipt.
+	// Each is validated as a receipt line (spec §11). The Refund API
+	// carries a unit price (Cost) per line, so a line needs Cost, or a Sum
+	// that divides by Quantity into whole kopecks; when both are set they
+	// must agree (Cost × Quantity = Sum). NomenclatureCode is not part of
+	// the Refund API and must be empty. When Sum is also set, the line
+	// totals must add up to it.
+	Items []ReceiptItem
+}
+
+// RefundTicket is Robokassa's acknowledgement of a refund request
+// (spec §9.2). The refund itself completes later: poll [Client.RefundState] with RequestID.
+type RefundTicket struct {
+	// RequestID is the refund request's GUID.
+	RequestID string
+}
+
+// RefundState is the state of a refund request (spec §9.2). The type is
+// open: a state Robokassa adds later is passed through as is.
+type RefundState string
+
+// Refund request states.
+const (
+	RefundFinished   RefundState = "finished"
+	RefundProcessing RefundState = "processing"
+	RefundCanceled   RefundState = "canceled"
+)
+
+// RefundStatus is the answer of [Client.RefundState] (spec §9.2).
+type RefundStatus struct {
+	RequestID string
+	State     RefundState
+	// Amount is the amount of the refund as Robokassa reports it (it
+	// sends six decimals: 1.000000). Zero when the response omits it.
+	Amount decimal.Decimal
+}
+
+// Refund API rejection messages (spec §9.2). A rejected [Client.Refund]
+// returns an [*APIError] whose Code is one of these (or another message
+// Robokassa sends) and whose Message explains it.
+const (
+	RefundCodeNotEnoughFunds    = "NotEnoughOperationFunds"
+	RefundCodeOperationNotFound = "OperationNotFound"
+	RefundCodeAlreadyRefunded   = "AlreadyRefunded"
+)
+
+var refundMeanings = map[string]string{
+	RefundCodeNotEnoughFunds:    "the operation has less money left than the refund asks for",
+	RefundCodeOperationNotFound: "no completed operation has this OpKey",
+	RefundCodeAlreadyRefunded:   "the operation has already been refunded",
+}
+
+// refundNotFoundMessage is what GetState answers for an unknown request id.
+const refundNotFoundMessage = "request id does not exist"
+
+// refundPayload is the JWT payload of Refund/Create (spec §9.2).
+type refundPayload struct {
+	OpKey        string       `json:"OpKey"`
+	RefundSum    json.Number  `json:"RefundSum,omitempty"`
+	InvoiceItems []refundItem `json:"InvoiceItems,omitempty"`
+}
+
+// refundItem is one InvoiceItems line: Cost is the unit price.
+type refundItem struct {
+	Name          string        `json:"Name"`
+	Quantity      json.Number   `json:"Quantity"`
+	Cost          json.Number   `json:"Cost"`
+	Tax           Tax           `json:"Tax"`
+	PaymentMethod PaymentMethod `json:"PaymentMethod,omitempty"`
+	PaymentObject PaymentObject `json:"PaymentObject,omitempty"`
+}
+
+// refundCreateResponse is Refund/Create's answer; pointers tell an absent
+// field from a zero one.
+type refundCreateResponse struct {
+	Success   *bool   `json:"success"`
+	Message   *string `json:"message"`
+	RequestID *string `json:"requestId"`
+}
+
+// refundStateResponse is Refund/GetState's answer.
+type refundStateResponse struct {
+	RequestID *string     `json:"requestId"`
+	Amount    json.Number `json:"amount"`
+	Label     *string     `json:"label"`
+	Message   *string     `json:"message"`
+}
+
+// Refund asks Robokassa to refund a completed payment, in full or in part
+// (spec §9.2). The request is a JWT signed with HMAC-SHA256 and Password
+// #3 alone; a client built without Password3 returns [ErrNoPassword3] and
+// sends nothing. It is sent exactly once, never retried: a refund moves
+// money, so after a network error or a 5xx answer check
+// [Client.RefundState] or the cabinet before trying again.
+//
+// Robokassa lists no test mode for the Refund API (spec §13) and a test
+// payment moved no money, so a test-mode client returns
+// [ErrNotInTestMode] without sending anything.
+//
+// A rejection ("success": false) is an [*APIError] whose Code is
+// Robokassa's message (see [RefundCodeNotEnoughFunds] and its siblings)
+// and whose Message explains it; [RefundCodeOperationNotFound] also
+// matches [ErrNotFound]. An HTTP 400 or 401 answer (bad JWT, wrong
+// Password #3) is an [*APIError] carrying Robokassa's message.
+func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, error) {
+	if c.test {
+		return nil, ErrNotInTestMode
+	}
+	if c.pass3 == "" {
+		return nil, ErrNoPassword3
+	}
+	payload, err := r.payload()
+	if err != nil {
+		return nil, err
+	}
+	js, err := refundMarshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	token := signJWT("HS256", sha256.New, []byte(c.pass3), js)
+	body := make([]byte, 0, len(token)+2)
+	body = append(append(append(body, '"'), token...), '"')
+	resp, err := c.do(ctx, call{
+		op:          "Refund",
+		method:      http.MethodPost,
+		url:         c.services + pathRefundCreate,
+		body:        body,
+		contentType: "application/json",
+		idempotent:  false,
+	})
+	if err != nil {
+		return nil, c.refundHTTPError(err)
+	}
+	return c.parseRefundCreate(resp)
+}
+
+// RefundState reports the state of a refund request (spec §9.2): GET
+// Refund/GetState?id=requestID. It needs no password and works in test
+// mode too. It is retried on network errors and 5xx answers. An unknown
+// request id is an [*APIError] matching [ErrNotFound].
+func (c *Client) RefundState(ctx context.Context, requestID string) (*RefundStatus, error) {
+	if err := checkIssuedID("requestID", requestID); err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, call{
+		op:         "RefundState",
+		method:     http.MethodGet,
+		url:        c.services + pathRefundState,
+		form:       url.Values{"id": {requestID}},
+		idempotent: true,
+	})
+	if err != nil {
+		return nil, c.refundHTTPError(err)
+	}
+	return c.parseRefundState(resp, requestID)
+}
+
+// checkIssuedID validates an opaque identifier (OpKey, refund request id,
+// receipt id): required, no whitespace or control characters.
+func checkIssuedID(field, s string) error {
+	if s == "" {
+		return invalid(field, "is required")
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return invalid(field, "must not contain whitespace or control characters")
+		}
+	}
+	return nil
+}
+
+// payload validates r and builds the JWT payload.
+func (r *RefundRequest) payload() (*refundPayload, error) {
+	if err := checkIssuedID("RefundRequest.OpKey", r.OpKey); err != nil {
+		return nil, err
+	}
+	p := &refundPayload{OpKey: r.OpKey}
+	if r.Sum.Valid {
+		if err := checkAmount("RefundRequest.Sum", r.Sum.Decimal, false, 0); err != nil {
+			return nil, err
+		}
+		p.RefundSum = json.Number(appendFixed(nil, r.Sum.Decimal, 2))
+	}
+	if len(r.Items) == 0 {
+		return p, nil
+	}
+	rc := Receipt{Items: r.Items}
+	if err := rc.validate("RefundRequest"); err != nil {
+		return nil, err
+	}
+	p.InvoiceItems = make([]refundItem, len(r.Items))
+	for i := range r.Items {
+		it := &r.Items[i]
+		field := "RefundRequest.Items[" + strconv.Itoa(i) + "]."
+		if it.NomenclatureCode != "" {
+			return nil, invalid(field+"NomenclatureCode", "is not carried by the Refund API (spec §9.2); leave it empty")
+		}
+		cost, err := refundUnitCost(field, it)
+		if err != nil {
+			return nil, err
+		}
+		p.InvoiceItems[i] = refundItem{
+			Name:          it.Name,
+			Quantity:      json.Number(appendNumber(nil, it.Quantity)),
+			Cost:          json.Number(appendFixed(nil, cost, 2)),
+			Tax:           it.Tax,
+			PaymentMethod: it.PaymentMethod,
+			PaymentObject: it.PaymentObject,
+		}
+	}
+	if r.Sum.Valid && !rc.sumsTo(r.Sum.Decimal) {
+		return nil, invalid("RefundRequest.Items", "line totals must add up to Sum")
+	}
+	return p, nil
+}
+
+// refundUnitCost returns the unit price the Refund API carries for a
+// validated line: Cost, or Sum / Quantity when that is a whole number of
+// kopecks. Nothing is rounded.
+func refundUnitCost(field string, it *ReceiptItem) (decimal.Decimal, error) {
+	if it.Cost.Valid {
+		if !it.Sum.IsZero() && !it.Cost.Decimal.Mul(it.Quantity).Equal(it.Sum) {
+			return decimal.Decimal{}, invalid(field+"Cost", "Cost × Quantity must equal Sum when both are set")
+		}
+		return it.Cost.Decimal, nil
+	}
+	cost := it.Sum.DivRound(it.Quantity, 2)
+	if !cost.Mul(it.Quantity).Equal(it.Sum) {
+		return decimal.Decimal{}, invalid(field+"Cost", "is required when Sum / Quantity is not a whole number of kopecks (the Refund API carries a unit price)")
+	}
+	return cost, nil
+}
+
+// refundMarshal encodes v as compact JSON without HTML escaping, so that
+// text reaches Robokassa as written.
+func refundMarshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
+
+// refundHTTPError adds the message of a 4xx JSON body ({"message": ...},
+// spec §9.2) to the transport's *APIError.
+func (c *Client) refundHTTPError(err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status < 400 || ae.Status >= 500 {
+		return err
+	}
+	var body struct {
+		Message *string `json:"message"`
+	}
+	if json.Unmarshal([]byte(ae.Body), &body) != nil || body.Message == nil || *body.Message == "" {
+		return err
+	}
+	c.setRefundMessage(ae, *body.Message, "")
+	return ae
+}
+
+// setRefundMessage fills Code, Message and Err of ae from a Refund API
+// message. A known rejection code becomes Code with its meaning as
+// Message; other text becomes Message, with fallback (when not empty) as
+// the Message and the text as Code. The text is redacted and shortened
+// as a response body is: it came from the network.
+func (c *Client) setRefundMessage(ae *APIError, msg, fallback string) {
+	msg = c.redactBody([]byte(msg))
+	switch meaning, ok := refundMeanings[msg]; {
+	case ok:
+		ae.Code, ae.Message = msg, meaning
+	case fallback != "":
+		ae.Code, ae.Message = msg, fallback
+	default:
+		ae.Message = msg
+	}
+	if msg == RefundCodeOperationNotFound || strings.Contains(strings.ToLower(msg), refundNotFoundMessage) {
+		ae.Err = ErrNotFound
+	}
+}
+
+// malformedAnswer is the *APIError for a 2xx answer the SDK cannot use.
+func (c *Client) malformedAnswer(op, reason string, body []byte, err error) *APIError {
+	ae := c.apiError(op, http.StatusOK, "", "malformed response: "+reason, body)
+	ae.Err = err
+	return ae
+}
+
+// parseRefundCreate reads Refund/Create's answer.
+func (c *Client) parseRefundCreate(body []byte) (*RefundTicket, error) {
+	var r refundCreateResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, c.malformedAnswer("Refund", "not a JSON object", body, err)
+	}
+	switch {
+	case r.Success == nil:
+		return nil, c.malformedAnswer("Refund", "no success flag", body, nil)
+	case !*r.Success:
+		ae := c.apiError("Refund", http.StatusOK, "", "refund rejected without a reason", body)
+		if r.Message != nil && *r.Message != "" {
+			c.setRefundMessage(ae, *r.Message, "refund rejected")
+		}
+		return nil, ae
+	case r.RequestID == nil || *r.RequestID == "":
+		return nil, c.malformedAnswer("Refund", "no requestId", body, nil)
+	}
+	return &RefundTicket{RequestID: *r.RequestID}, nil
+}
+
+// parseRefundState reads Refund/GetState's answer for requestID.
+func (c *Client) parseRefundState(body []byte, requestID string) (*RefundStatus, error) {
+	var r refundStateResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, c.malformedAnswer("RefundState", "not a JSON object", body, err)
+	}
+	if r.RequestID == nil || *r.RequestID == "" {
+		if r.Message != nil && *r.Message != "" {
+			ae := c.apiError("RefundState", http.StatusOK, "", "", body)
+			c.setRefundMessage(ae, *r.Message, "")
+			return nil, ae
+		}
+		return nil, c.malformedAnswer("RefundState", "no requestId", body, nil)
+	}
+	if !strings.EqualFold(*r.RequestID, requestID) {
+		return nil, c.malformedAnswer("RefundState", "answer is for another request id", body, nil)
+	}
+	if r.Label == nil || *r.Label == "" {
+		return nil, c.malformedAnswer("RefundState", "no label", body, nil)
+	}
+	st := &RefundStatus{RequestID: *r.RequestID, State: RefundState(*r.Label)}
+	if r.Amount != "" {
+		amount, ok := parseRefundAmount(string(r.Amount))
+		if !ok {
+			return nil, c.malformedAnswer("RefundState", "amount is not a non-negative decimal", body, nil)
+		}
+		st.Amount = amount
+	}
+	return st, nil
+}
+
+// parseRefundAmount parses a non-negative decimal written plainly (digits,
+// at most one '.', no exponent, at most 40 characters): a stranger's
+// number never becomes a huge decimal.
+func parseRefundAmount(s string) (decimal.Decimal, bool) {
+	if s == "" || len(s) > 40 {
+		return decimal.Decimal{}, false
+	}
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+		case c == '.' && !dot && i > 0 && i < len(s)-1:
+			dot = true
+		default:
+			return decimal.Decimal{}, false
+		}
+	}
+	d, err := decimal.NewFromString(s)
+	return d, err == nil
+}
