@@ -177,7 +177,7 @@ const isoOffset = "2006-01-02T15:04:05-07:00"
 // iteration is not cheap, and this runs for every link).
 func validShpPairs(m map[string]string, buf []shpPair) ([]shpPair, error) {
 	for k, v := range m {
-		if err := checkShpPair(k, v); err != nil {
+		if err := checkShpPair("Shp", k, v); err != nil {
 			return nil, err
 		}
 		buf = append(buf, shpPair{prefix: "Shp_", name: k, value: urlEncode(v)})
@@ -505,25 +505,27 @@ func checkRedirect(name, u, method string) error {
 // checkShp validates Shp names: [A-Za-z0-9_]+ after the prefix (spec §3.3).
 func checkShp(m map[string]string) error {
 	for k, v := range m {
-		if err := checkShpPair(k, v); err != nil {
+		if err := checkShpPair("Shp", k, v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkShpPair(k, v string) error {
+// checkShpPair validates one user parameter of the map named field ("Shp",
+// or "UserFields" for the Invoice API).
+func checkShpPair(field, k, v string) error {
 	if k == "" {
-		return invalid("Shp", "parameter names must not be empty")
+		return invalid(field, "parameter names must not be empty")
 	}
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return invalid("Shp["+strconv.Quote(k)+"]", "name must be letters, digits and '_' only")
+			return invalid(field+"["+strconv.Quote(k)+"]", "name must be letters, digits and '_' only")
 		}
 	}
 	if !utf8.ValidString(v) {
-		return invalid("Shp["+strconv.Quote(k)+"]", "value must be valid UTF-8")
+		return invalid(field+"["+strconv.Quote(k)+"]", "value must be valid UTF-8")
 	}
 	return nil
 }
