@@ -166,7 +166,7 @@ func (c *Client) prepare(p *Payment, arena []byte, shp []shpPair) (preparedPayme
 
 // scratch is the stack space one payment is prepared in.
 type scratch struct {
-	arena [1024]byte // a longer payment moves to the heap
+	arena [2048]byte // a longer payment moves to the heap
 	shp   [maxShpStack]shpPair
 }
 

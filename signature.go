@@ -210,10 +210,15 @@ func (s *signature) sign(alg HashAlgorithm) string {
 	return string(s.appendSign(buf[:0], alg))
 }
 
-// appendSign appends the lowercase hex signature computed with alg.
+// appendSign appends the lowercase hex signature computed with alg. The
+// base string is built in dst's spare capacity and then overwritten by the
+// signature: no second buffer (a payment's base can be a kilobyte).
 func (s *signature) appendSign(dst []byte, alg HashAlgorithm) []byte {
-	var buf [1024]byte // a longer base moves to the heap
-	return alg.appendHex(dst, s.appendBase(buf[:0], false))
+	base := s.appendBase(dst[len(dst):len(dst)], false)
+	var sum [maxDigest]byte
+	d := alg.digest(&sum, base)
+	clear(base) // the password does not outlive the call in scratch space
+	return hex.AppendEncode(dst, d)
 }
 
 // verify reports in constant time whether got (hex, either case) is the
@@ -278,11 +283,15 @@ var urlEscape2 = func() (t [256]uint64) {
 
 // urlEncodedLen returns the length of s after appendURLEncode.
 func urlEncodedLen(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n += int(urlEscape[s[i]] >> 24)
+	n0, n1, i := 0, 0, 0
+	for ; i+1 < len(s); i += 2 { // two independent sums
+		n0 += int(urlEscape[s[i]] >> 24)
+		n1 += int(urlEscape[s[i+1]] >> 24)
 	}
-	return n
+	if i < len(s) {
+		n0 += int(urlEscape[s[i]] >> 24)
+	}
+	return n0 + n1
 }
 
 // appendURLEncode appends s encoded as PHP's urlencode does (spec §3.2):
@@ -290,8 +299,12 @@ func urlEncodedLen(s string) int {
 // space becomes '+'. It differs from url.QueryEscape only in encoding '~'.
 func appendURLEncode(dst []byte, s string) []byte {
 	// Each byte is written as four (its code plus slack), so reserve three
-	// bytes past the end; they stay beyond the returned length.
-	return appendURLEncodeRoomy(slices.Grow(dst, urlEncodedLen(s)+3), s)
+	// bytes past the end; they stay beyond the returned length. When dst
+	// has room for the worst case (every byte %XX) counting is skipped.
+	if cap(dst)-len(dst) < 3*len(s)+3 {
+		dst = slices.Grow(dst, urlEncodedLen(s)+3)
+	}
+	return appendURLEncodeRoomy(dst, s)
 }
 
 // appendURLEncodeRoomy is appendURLEncode when dst already has room for
@@ -300,7 +313,15 @@ func appendURLEncode(dst []byte, s string) []byte {
 func appendURLEncodeRoomy(dst []byte, s string) []byte {
 	j := len(dst)
 	out := dst[:cap(dst)]
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+1 < len(s); i += 2 { // two loads in flight
+		e0, e1 := urlEscape[s[i]], urlEscape[s[i+1]]
+		binary.LittleEndian.PutUint32(out[j:], e0)
+		j += int(e0 >> 24)
+		binary.LittleEndian.PutUint32(out[j:], e1)
+		j += int(e1 >> 24)
+	}
+	if i < len(s) {
 		e := urlEscape[s[i]]
 		binary.LittleEndian.PutUint32(out[j:], e)
 		j += int(e >> 24)
