@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // defaultHTTPClient is shared by every Client built without
@@ -63,10 +64,13 @@ func (c *Client) do(ctx context.Context, r call) ([]byte, error) {
 	if r.idempotent {
 		attempts = retryAttempts
 	}
-	var lastErr error
+	var lastErr *APIError
 	for i := 0; i < attempts; i++ {
 		if i > 0 {
 			if err := sleep(ctx, backoff(i)); err != nil {
+				// Keep the last answer (Status, Body) and say why we
+				// stopped: errors.Is(err, context.DeadlineExceeded).
+				lastErr.Err = errors.Join(lastErr.Err, err)
 				return nil, lastErr
 			}
 		}
@@ -174,6 +178,10 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)(<(?:\w+:)?(?:signaturevalue|signature|password\w*)>)[^<]*`),
 	// A JWT echoed back (a refund request token could be replayed).
 	regexp.MustCompile(`eyJ[\w-]*\.[\w-]*\.[\w-]+`),
+	// A hex digest in any other shape of echo ("signature ABC…",
+	// map[SignatureValue:[…]], value="…"): every ':'-joined signature is
+	// 32 to 128 hex digits.
+	regexp.MustCompile(`[0-9A-Fa-f]{32,}`),
 }
 
 // redactBody returns at most maxErrorBody bytes of b with signatures and
@@ -182,15 +190,24 @@ func (c *Client) redactBody(b []byte) string {
 	s := string(b)
 	for _, p := range []string{c.pass1, c.pass2, c.pass3} {
 		if len(p) >= 4 {
-			s = strings.ReplaceAll(s, p, redacted)
+			// as is, and as a form, query or path would carry it
+			for _, v := range [...]string{p, urlEncode(p), url.QueryEscape(p), url.PathEscape(p)} {
+				s = strings.ReplaceAll(s, v, redacted)
+			}
 		}
 	}
 	s = secretPatterns[0].ReplaceAllString(s, "${1}"+redacted)
 	s = secretPatterns[1].ReplaceAllString(s, `${1}"`+redacted+`"`)
 	s = secretPatterns[2].ReplaceAllString(s, "${1}"+redacted)
 	s = secretPatterns[3].ReplaceAllString(s, redacted)
+	s = secretPatterns[4].ReplaceAllString(s, redacted)
 	if len(s) > maxErrorBody {
-		s = s[:maxErrorBody] + "…(" + strconv.Itoa(len(b)) + " bytes)"
+		cut := maxErrorBody
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // never split a UTF-8 sequence
+			cut--
+		}
+		s = s[:cut] + "…(" + strconv.Itoa(len(b)) + " bytes)"
 	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	return s
 }
