@@ -173,8 +173,9 @@ type scratch struct {
 // isoOffset is ISO 8601 with a numeric offset, never "Z" (spec §3).
 const isoOffset = "2006-01-02T15:04:05-07:00"
 
-// validShpPairs is checkShp and shpPairs in one pass over the map (map
-// iteration is not cheap, and this runs for every link).
+// validShpPairs checks the Shp names (checkShpPair) and returns the map as
+// pairs sorted by name, values URL-encoded as Robokassa's SDK does (spec
+// §3.2, §3.3), in one pass over the map.
 func validShpPairs(m map[string]string, buf []shpPair) ([]shpPair, error) {
 	for k, v := range m {
 		if err := checkShpPair("Shp", k, v); err != nil {
@@ -184,16 +185,6 @@ func validShpPairs(m map[string]string, buf []shpPair) ([]shpPair, error) {
 	}
 	sortShp(buf)
 	return buf, nil
-}
-
-// shpPairs returns the Shp map as sorted pairs with values URL-encoded as
-// Robokassa's SDK does (spec §3.2, §3.3).
-func shpPairs(m map[string]string, buf []shpPair) []shpPair {
-	for k, v := range m {
-		buf = append(buf, shpPair{prefix: "Shp_", name: k, value: urlEncode(v)})
-	}
-	sortShp(buf)
-	return buf
 }
 
 // query writes the payment's fields, URL-encoded, in wire order. It runs
@@ -498,16 +489,6 @@ func checkRedirect(name, u, method string) error {
 		return invalid(name+"Method", `must be "GET" or "POST"`)
 	case !isAbsHTTP(u):
 		return invalid(name, "must be an absolute http or https URL")
-	}
-	return nil
-}
-
-// checkShp validates Shp names: [A-Za-z0-9_]+ after the prefix (spec §3.3).
-func checkShp(m map[string]string) error {
-	for k, v := range m {
-		if err := checkShpPair("Shp", k, v); err != nil {
-			return err
-		}
 	}
 	return nil
 }

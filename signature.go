@@ -214,7 +214,7 @@ func (s *signature) sign(alg HashAlgorithm) string {
 // base string is built in dst's spare capacity and then overwritten by the
 // signature: no second buffer (a payment's base can be a kilobyte).
 func (s *signature) appendSign(dst []byte, alg HashAlgorithm) []byte {
-	base := s.appendBase(dst[len(dst):len(dst)], false)
+	base := s.appendBase(dst[len(dst):], false)
 	var sum [maxDigest]byte
 	d := alg.digest(&sum, base)
 	clear(base) // the password does not outlive the call in scratch space

@@ -36,7 +36,9 @@ func TestSignatureVectors(t *testing.T) {
 			for k, val := range in.Shp {
 				m[strings.TrimPrefix(k, "Shp_")] = val
 			}
-			s.shp = shpPairs(m, nil)
+			var err error
+			s.shp, err = validShpPairs(m, nil)
+			require.NoError(t, err)
 
 			assert.Equal(t, v.Base, string(s.appendBase(nil, false)))
 			assert.Equal(t, v.Signature, s.sign(v.Algorithm))
