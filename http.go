@@ -201,6 +201,7 @@ func (c *Client) redactBody(b []byte) string {
 	s = secretPatterns[2].ReplaceAllString(s, "${1}"+redacted)
 	s = secretPatterns[3].ReplaceAllString(s, redacted)
 	s = secretPatterns[4].ReplaceAllString(s, redacted)
+	s = strings.ToValidUTF8(s, "\uFFFD") // before the cut: it can lengthen s
 	if len(s) > maxErrorBody {
 		cut := maxErrorBody
 		for cut > 0 && !utf8.RuneStart(s[cut]) { // never split a UTF-8 sequence
@@ -208,6 +209,5 @@ func (c *Client) redactBody(b []byte) string {
 		}
 		s = s[:cut] + "…(" + strconv.Itoa(len(b)) + " bytes)"
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
 	return s
 }

@@ -206,11 +206,16 @@ func (q *query) sep() {
 }
 
 // field writes name=value (value URL-encoded); empty values are skipped.
-// The buffer was sized by the measuring pass, so writing needs no checks.
 func (q *query) field(prefix, name, value string) {
-	if value == "" {
-		return
+	if value != "" {
+		q.param(prefix, name, value)
 	}
+}
+
+// param writes name=value (value URL-encoded), even an empty one: an empty
+// Shp_ value is signed ("Shp_note="), so it must be sent too. The buffer
+// was sized by the measuring pass, so writing needs no checks.
+func (q *query) param(prefix, name, value string) {
 	q.sep()
 	if q.measure {
 		q.n += len(prefix) + len(name) + 1 + urlEncodedLen(value)
@@ -276,7 +281,7 @@ func (pp *preparedPayment) write(q *query, login string, test bool) {
 		q.field("", "IsWithoutFreeSale", "true")
 	}
 	for _, s := range pp.sig.shp {
-		q.field(s.prefix, s.name, s.value)
+		q.param(s.prefix, s.name, s.value)
 	}
 }
 

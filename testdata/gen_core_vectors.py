@@ -80,6 +80,8 @@ payments = [
              "IncCurrLabel": "BankCardPSR", "PaymentMethods": ["BankCard", "SBP"],
              "ExpirationDate": "2029-01-16T12:00:00+03:00", "IsWithoutFreeSale": True,
              "Shp": {"order": "7"}}, test=True),
+    payment("empty Shp value is signed and sent", "MD5", "demo", "password_1",
+            {"OutSum": "990.00", "InvId": "12", "Shp": {"note": "", "order": "12"}}),
     payment("recurring parent", "MD5", "demo", "password_1",
             {"OutSum": "199.00", "InvId": "100", "Description": "Subscription", "Recurring": True}),
     payment("saved card", "SHA256", "demo", "password_1",
