@@ -23,10 +23,62 @@
 // [Client.VerifySuccess] checks the buyer's SuccessURL redirect and
 // [ParseFail] reads the (unsigned) FailURL redirect.
 //
+// # Recurring payments and holds
+//
+// [Client.Recurring] charges a child payment of a recurring series whose
+// parent was paid with Payment.Recurring set; [Client.ConfirmHold] and
+// [Client.CancelHold] capture or release a two-stage (StepByStep) payment;
+// [Client.CoFPaymentURL] charges a saved card. Calls that move money are
+// sent exactly once and never retried; Robokassa's acceptance means the
+// operation was created, not completed — the outcome arrives on ResultURL
+// or from OpStateExt.
+//
+// # Payment state
+//
+// [Client.OpState] asks Robokassa for the state of an invoice (OpStateExt,
+// signed with Password #2) and [Client.AwaitPaid] polls it with capped
+// backoff until the invoice is paid, ends otherwise ([ErrNotPaid]) or the
+// context ends: the reconciliation path when a notification was lost.
+// [Client.Currencies], [Client.PaymentMethods], [Client.Rates],
+// [Client.CalcOutSum] and [Client.Limit] read the same XML web service.
+//
+// # ResultUrl2 notifications
+//
+// Robokassa also POSTs an RS256-signed JWS to a payment's ResultUrl2: it
+// is the only notice of a successful hold and it carries the OpKey. Load
+// Robokassa's certificate with [ParseResultURL2Key], then mount
+// [Client.ResultURL2Handler] or call [Client.VerifyResultURL2]. Only RS256
+// with the key you supplied is accepted, and only for your own shop.
+//
+// # Invoice API and split payments
+//
+// [Client.CreateInvoice] creates a hosted payment link, one-time or
+// reusable; [Client.DeactivateInvoice] disables one and [Client.Invoices]
+// lists them. Requests are JWTs signed with the shop's algorithm and
+// MerchantLogin:Password1. An invoice with Split parts divides one payment
+// between shops.
+//
+// # Refunds and receipts
+//
+// [Client.Refund] returns money of a completed payment, in full or in
+// part, with a JWT keyed by Password #3, and [Client.RefundState] follows
+// the request. [Client.AttachReceipt] issues the final receipt after a
+// prepayment and [Client.ReceiptStatus] reports its registration.
+//
+// # Remote calls
+//
+// Every network call takes a context first and goes through one transport:
+// Config.HTTPClient or a shared client with timeouts, response bodies
+// capped at 1 MiB, failures as [*APIError] with signatures and passwords
+// redacted. Reads are retried on network errors and 5xx with capped
+// backoff; calls that move money never are.
+//
 // # Test mode
 //
 // Config.Test sends IsTest=1 and uses the test password pair everywhere.
-// A production client refuses test notifications with [ErrTestNotification].
+// Calls Robokassa offers no test mode for return [ErrNotInTestMode]
+// without sending anything. A production client refuses test
+// notifications with [ErrTestNotification].
 //
 // # Secrets
 //
