@@ -293,7 +293,7 @@ func (c *Client) DeactivateInvoice(ctx context.Context, ref InvoiceRef) error {
 	if err := ref.validate(); err != nil {
 		return err
 	}
-	payload, err := invoiceJSON(invoiceDeactivateWire{
+	payload, err := compactJSON(invoiceDeactivateWire{
 		MerchantLogin: c.login,
 		EncodedID:     ref.EncodedID,
 		ID:            ref.ID,
@@ -322,7 +322,7 @@ func (c *Client) Invoices(ctx context.Context, q InvoiceQuery) (*InvoicePage, er
 	if err != nil {
 		return nil, err
 	}
-	payload, err := invoiceJSON(w)
+	payload, err := compactJSON(w)
 	if err != nil {
 		return nil, err
 	}
@@ -365,18 +365,6 @@ func (c *Client) invoiceCall(ctx context.Context, op string, payload []byte, ide
 		return nil, err
 	}
 	return b, nil
-}
-
-// invoiceJSON marshals a wire struct as compact JSON without HTML
-// escaping ('&' in a URL stays '&').
-func invoiceJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Wire structs: field order is the order on the wire.
@@ -463,7 +451,7 @@ func (c *Client) invoicePayload(inv *Invoice) ([]byte, error) {
 	}
 	for i := range inv.Items {
 		it := &inv.Items[i]
-		cost, _ := invoiceItemCost(it) // validated above
+		cost, _ := it.unitCost() // validated above
 		w.InvoiceItems = append(w.InvoiceItems, invoiceItemWire{
 			Name:             it.Name,
 			Quantity:         json.Number(appendNumber(nil, it.Quantity)),
@@ -504,24 +492,7 @@ func (c *Client) invoicePayload(inv *Invoice) ([]byte, error) {
 	if len(inv.Split) > 0 {
 		add("Split", string(appendSplitJSON(nil, inv.Split)))
 	}
-	return invoiceJSON(w)
-}
-
-// invoiceItemCost returns the unit price the Invoice API takes for it
-// (spec §9.1), or the field and rule that make it impossible without
-// rounding.
-func invoiceItemCost(it *ReceiptItem) (decimal.Decimal, *ValidationError) {
-	if it.Cost.Valid {
-		if !it.Sum.IsZero() && !it.Cost.Decimal.Mul(it.Quantity).Equal(it.Sum) {
-			return decimal.Zero, &ValidationError{"Cost", "Cost × Quantity must equal Sum when both are set: the invoice API takes the unit price only"}
-		}
-		return it.Cost.Decimal, nil
-	}
-	cost := it.Sum.DivRound(it.Quantity, 2)
-	if !cost.Mul(it.Quantity).Equal(it.Sum) {
-		return decimal.Zero, &ValidationError{"Sum", "Sum / Quantity must be a whole number of kopecks (the invoice API takes the unit price): set Cost"}
-	}
-	return cost, nil
+	return compactJSON(w)
 }
 
 // validate checks every rule of spec §9.1, §10 and §11 that can be
@@ -589,7 +560,7 @@ func (inv *Invoice) validate(now time.Time) error {
 		it := &inv.Items[i]
 		err := it.validate()
 		if err == nil {
-			_, err = invoiceItemCost(it)
+			_, err = it.unitCost()
 		}
 		if err != nil {
 			err.Field = "Items[" + strconv.Itoa(i) + "]." + err.Field

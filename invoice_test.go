@@ -340,8 +340,8 @@ func TestCreateInvoiceItemCost(t *testing.T) {
 		{name: "cost only", it: item("3", "", "33.33"), outSum: "99.99", qty: "3", cost: "33.33"},
 		{name: "cost and matching sum", it: item("2", "20", "10"), outSum: "20", qty: "2", cost: "10.00"},
 		{name: "zero-sum line", it: item("1", "0", ""), outSum: "0.01", wantField: "Items", wantRule: "add up"},
-		{name: "sum not divisible", it: item("3", "100", ""), outSum: "100", wantField: "Items[0].Sum", wantRule: "kopecks"},
-		{name: "tiny quantity", it: item("0.003", "10", ""), outSum: "10", wantField: "Items[0].Sum", wantRule: "kopecks"},
+		{name: "sum not divisible", it: item("3", "100", ""), outSum: "100", wantField: "Items[0].Cost", wantRule: "kopecks"},
+		{name: "tiny quantity", it: item("0.003", "10", ""), outSum: "10", wantField: "Items[0].Cost", wantRule: "kopecks"},
 		{name: "cost disagrees with sum", it: item("3", "100", "33.33"), outSum: "100", wantField: "Items[0].Cost", wantRule: "equal Sum"},
 	}
 	for _, tt := range tests {

@@ -1,12 +1,14 @@
 package robokassa
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/json"
 	"hash"
 
 	//lint:ignore SA1019 Robokassa offers RIPEMD160 (spec §2).
@@ -32,6 +34,19 @@ func (a HashAlgorithm) newHash() func() hash.Hash {
 }
 
 var b64url = base64.RawURLEncoding
+
+// compactJSON marshals a wire struct as compact JSON without HTML
+// escaping, so text ('&' in a URL, '<' in a name) reaches Robokassa as
+// written. Used for the JWT payloads of the Invoice and Refund APIs.
+func compactJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
 
 // signJWT returns a compact JWS (header.payload.signature, base64url
 // without padding) over the given compact JSON payload, HMAC-signed with

@@ -164,6 +164,24 @@ func (r *Receipt) sumsTo(amount decimal.Decimal) bool {
 	return total.Equal(amount)
 }
 
+// unitCost returns the unit price of a validated line, for the APIs that
+// carry a unit price instead of a line total (Invoice API §9.1, Refund API
+// §9.2): Cost, or Sum / Quantity when that is a whole number of kopecks.
+// Nothing is rounded. The error's Field is relative to the item.
+func (it *ReceiptItem) unitCost() (decimal.Decimal, *ValidationError) {
+	if it.Cost.Valid {
+		if !it.Sum.IsZero() && !it.Cost.Decimal.Mul(it.Quantity).Equal(it.Sum) {
+			return decimal.Decimal{}, &ValidationError{"Cost", "Cost × Quantity must equal Sum when both are set: the API takes the unit price only"}
+		}
+		return it.Cost.Decimal, nil
+	}
+	cost := it.Sum.DivRound(it.Quantity, 2)
+	if !cost.Mul(it.Quantity).Equal(it.Sum) {
+		return decimal.Decimal{}, &ValidationError{"Cost", "is required when Sum / Quantity is not a whole number of kopecks (the API takes the unit price)"}
+	}
+	return cost, nil
+}
+
 // validate checks one line; the returned error's Field is relative to the
 // item ("Sum"), the caller prefixes it.
 func (it *ReceiptItem) validate() *ValidationError {

@@ -1,7 +1,6 @@
 package robokassa
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -144,7 +143,7 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, er
 	if err != nil {
 		return nil, err
 	}
-	js, err := refundMarshal(payload)
+	js, err := compactJSON(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +225,9 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 		if it.NomenclatureCode != "" {
 			return nil, invalid(field+"NomenclatureCode", "is not carried by the Refund API (spec §9.2); leave it empty")
 		}
-		cost, err := refundUnitCost(field, it)
+		cost, err := it.unitCost()
 		if err != nil {
+			err.Field = field + err.Field
 			return nil, err
 		}
 		p.InvoiceItems[i] = refundItem{
@@ -243,35 +243,6 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 		return nil, invalid("RefundRequest.Items", "line totals must add up to Sum")
 	}
 	return p, nil
-}
-
-// refundUnitCost returns the unit price the Refund API carries for a
-// validated line: Cost, or Sum / Quantity when that is a whole number of
-// kopecks. Nothing is rounded.
-func refundUnitCost(field string, it *ReceiptItem) (decimal.Decimal, error) {
-	if it.Cost.Valid {
-		if !it.Sum.IsZero() && !it.Cost.Decimal.Mul(it.Quantity).Equal(it.Sum) {
-			return decimal.Decimal{}, invalid(field+"Cost", "Cost × Quantity must equal Sum when both are set")
-		}
-		return it.Cost.Decimal, nil
-	}
-	cost := it.Sum.DivRound(it.Quantity, 2)
-	if !cost.Mul(it.Quantity).Equal(it.Sum) {
-		return decimal.Decimal{}, invalid(field+"Cost", "is required when Sum / Quantity is not a whole number of kopecks (the Refund API carries a unit price)")
-	}
-	return cost, nil
-}
-
-// refundMarshal encodes v as compact JSON without HTML escaping, so that
-// text reaches Robokassa as written.
-func refundMarshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }
 
 // refundHTTPError adds the message of a 4xx JSON body ({"message": ...},
