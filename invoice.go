@@ -378,23 +378,13 @@ type invoiceWire struct {
 	Description          string               `json:"Description,omitempty"`
 	MerchantComments     string               `json:"MerchantComments,omitempty"`
 	UserFields           map[string]string    `json:"UserFields,omitempty"`
-	InvoiceItems         []invoiceItemWire    `json:"InvoiceItems,omitempty"`
+	InvoiceItems         []unitPriceItem      `json:"InvoiceItems,omitempty"`
 	SuccessURL2Data      *invoiceRedirectWire `json:"SuccessUrl2Data,omitempty"`
 	FailURL2Data         *invoiceRedirectWire `json:"FailUrl2Data,omitempty"`
 	ExpirationDate       string               `json:"ExpirationDate,omitempty"`
 	Sno                  Sno                  `json:"Sno,omitempty"`
 	IsWithoutFreeSale    bool                 `json:"IsWithoutFreeSale,omitempty"`
 	AdditionalParameters map[string]string    `json:"AdditionalParameters,omitempty"`
-}
-
-type invoiceItemWire struct {
-	Name             string        `json:"Name"`
-	Quantity         json.Number   `json:"Quantity"`
-	Cost             json.Number   `json:"Cost"`
-	Tax              Tax           `json:"Tax"`
-	PaymentMethod    PaymentMethod `json:"PaymentMethod,omitempty"`
-	PaymentObject    PaymentObject `json:"PaymentObject,omitempty"`
-	NomenclatureCode string        `json:"NomenclatureCode,omitempty"`
 }
 
 type invoiceRedirectWire struct {
@@ -452,15 +442,7 @@ func (c *Client) invoicePayload(inv *Invoice) ([]byte, error) {
 	for i := range inv.Items {
 		it := &inv.Items[i]
 		cost, _ := it.unitCost() // validated above
-		w.InvoiceItems = append(w.InvoiceItems, invoiceItemWire{
-			Name:             it.Name,
-			Quantity:         json.Number(appendNumber(nil, it.Quantity)),
-			Cost:             json.Number(appendFixed(nil, cost, 2)),
-			Tax:              it.Tax,
-			PaymentMethod:    it.PaymentMethod,
-			PaymentObject:    it.PaymentObject,
-			NomenclatureCode: it.NomenclatureCode,
-		})
+		w.InvoiceItems = append(w.InvoiceItems, it.unitPriceWire(cost))
 	}
 	if inv.SuccessURL2 != "" {
 		w.SuccessURL2Data = &invoiceRedirectWire{inv.SuccessURL2, inv.SuccessURL2Method}

@@ -1,6 +1,7 @@
 package robokassa
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 
@@ -180,6 +181,32 @@ func (it *ReceiptItem) unitCost() (decimal.Decimal, *ValidationError) {
 		return decimal.Decimal{}, &ValidationError{"Cost", "is required when Sum / Quantity is not a whole number of kopecks (the API takes the unit price)"}
 	}
 	return cost, nil
+}
+
+// unitPriceItem is a receipt line as the Invoice and Refund APIs take it
+// (InvoiceItems, spec §9.1, §9.2): PascalCase names and a unit price.
+type unitPriceItem struct {
+	Name             string        `json:"Name"`
+	Quantity         json.Number   `json:"Quantity"`
+	Cost             json.Number   `json:"Cost"`
+	Tax              Tax           `json:"Tax"`
+	PaymentMethod    PaymentMethod `json:"PaymentMethod,omitempty"`
+	PaymentObject    PaymentObject `json:"PaymentObject,omitempty"`
+	NomenclatureCode string        `json:"NomenclatureCode,omitempty"`
+}
+
+// unitPriceWire returns the line with the given unit price (see unitCost),
+// numbers as JSON numbers.
+func (it *ReceiptItem) unitPriceWire(cost decimal.Decimal) unitPriceItem {
+	return unitPriceItem{
+		Name:             it.Name,
+		Quantity:         json.Number(appendNumber(nil, it.Quantity)),
+		Cost:             json.Number(appendFixed(nil, cost, 2)),
+		Tax:              it.Tax,
+		PaymentMethod:    it.PaymentMethod,
+		PaymentObject:    it.PaymentObject,
+		NomenclatureCode: it.NomenclatureCode,
+	}
 }
 
 // validate checks one line; the returned error's Field is relative to the

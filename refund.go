@@ -85,19 +85,9 @@ const refundNotFoundMessage = "request id does not exist"
 
 // refundPayload is the JWT payload of Refund/Create (spec §9.2).
 type refundPayload struct {
-	OpKey        string       `json:"OpKey"`
-	RefundSum    json.Number  `json:"RefundSum,omitempty"`
-	InvoiceItems []refundItem `json:"InvoiceItems,omitempty"`
-}
-
-// refundItem is one InvoiceItems line: Cost is the unit price.
-type refundItem struct {
-	Name          string        `json:"Name"`
-	Quantity      json.Number   `json:"Quantity"`
-	Cost          json.Number   `json:"Cost"`
-	Tax           Tax           `json:"Tax"`
-	PaymentMethod PaymentMethod `json:"PaymentMethod,omitempty"`
-	PaymentObject PaymentObject `json:"PaymentObject,omitempty"`
+	OpKey        string          `json:"OpKey"`
+	RefundSum    json.Number     `json:"RefundSum,omitempty"`
+	InvoiceItems []unitPriceItem `json:"InvoiceItems,omitempty"`
 }
 
 // refundCreateResponse is Refund/Create's answer; pointers tell an absent
@@ -218,7 +208,7 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 	if err := rc.validate("RefundRequest"); err != nil {
 		return nil, err
 	}
-	p.InvoiceItems = make([]refundItem, len(r.Items))
+	p.InvoiceItems = make([]unitPriceItem, len(r.Items))
 	for i := range r.Items {
 		it := &r.Items[i]
 		field := "RefundRequest.Items[" + strconv.Itoa(i) + "]."
@@ -230,14 +220,7 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 			err.Field = field + err.Field
 			return nil, err
 		}
-		p.InvoiceItems[i] = refundItem{
-			Name:          it.Name,
-			Quantity:      json.Number(appendNumber(nil, it.Quantity)),
-			Cost:          json.Number(appendFixed(nil, cost, 2)),
-			Tax:           it.Tax,
-			PaymentMethod: it.PaymentMethod,
-			PaymentObject: it.PaymentObject,
-		}
+		p.InvoiceItems[i] = it.unitPriceWire(cost)
 	}
 	if r.Sum.Valid && !rc.sumsTo(r.Sum.Decimal) {
 		return nil, invalid("RefundRequest.Items", "line totals must add up to Sum")
