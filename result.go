@@ -66,12 +66,7 @@ func ParseFail(v url.Values) (*Notification, error) {
 	if r.invID == "" {
 		return nil, missing("InvId")
 	}
-	n, err := r.notification()
-	if err != nil {
-		return nil, err
-	}
-	n.Shp = shpMap(pairs)
-	return n, nil
+	return r.notification(pairs)
 }
 
 // received holds a notification's parameters as they arrived (after one
@@ -130,33 +125,38 @@ func scan(v url.Values, buf []shpPair) (received, []shpPair, error) {
 
 func (c *Client) verify(v url.Values, password string) (*Notification, error) {
 	var shp [maxShpStack]shpPair
-	r, pairs, err := scan(v, shp[:0])
+	r, pairs, err := c.check(v, password, shp[:0])
 	if err != nil {
 		return nil, err
 	}
+	return r.notification(pairs)
+}
+
+// check is the verification without the decoding: duplicates, required
+// parameters, test mode, signature. It returns what it read.
+func (c *Client) check(v url.Values, password string, buf []shpPair) (received, []shpPair, error) {
+	r, pairs, err := scan(v, buf)
+	if err != nil {
+		return received{}, nil, err
+	}
 	switch {
 	case r.outSum == "":
-		return nil, missing("OutSum")
+		return received{}, nil, missing("OutSum")
 	case r.invID == "":
-		return nil, missing("InvId")
+		return received{}, nil, missing("InvId")
 	case r.signature == "":
-		return nil, missing("SignatureValue")
+		return received{}, nil, missing("SignatureValue")
 	}
 	if r.isTest && !c.test {
-		return nil, ErrTestNotification
+		return received{}, nil, ErrTestNotification
 	}
 	sig := newSignature(r.outSum, r.invID)
 	sig.password = password
 	sig.shp = pairs
 	if !sig.verify(c.alg, r.signature) && !c.verifyOtherOrders(sig, r.signature) {
-		return nil, ErrBadSignature
+		return received{}, nil, ErrBadSignature
 	}
-	n, err := r.notification()
-	if err != nil {
-		return nil, err
-	}
-	n.Shp = shpMap(pairs)
-	return n, nil
+	return r, pairs, nil
 }
 
 // verifyOtherOrders retries a failed check with the two other Shp_ orders
@@ -200,8 +200,8 @@ func equalOrder(a, b []shpPair) bool {
 }
 
 // notification decodes the typed fields of a notification whose
-// signature (if any) has been checked; the caller adds the Shp map.
-func (r received) notification() (*Notification, error) {
+// signature (if any) has been checked, with its Shp pairs.
+func (r received) notification(shp []shpPair) (*Notification, error) {
 	n := &Notification{
 		Email:         r.email,
 		PaymentMethod: r.method,
@@ -223,6 +223,7 @@ func (r received) notification() (*Notification, error) {
 			return nil, malformed("Fee")
 		}
 	}
+	n.Shp = shpMap(shp)
 	return n, nil
 }
 

@@ -271,3 +271,33 @@ func TestResultHandler(t *testing.T) {
 		assert.Equal(t, 0, calls)
 	})
 }
+
+// BenchmarkVerifyResultParts splits BenchmarkVerifyResult (same callback)
+// into the verification proper and the decoding into a Notification, whose
+// decimal OutSum and Shp map the API requires.
+func BenchmarkVerifyResultParts(b *testing.B) {
+	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password2: "password_2"})
+	require.NoError(b, err)
+	v, err := url.ParseQuery(goodResult)
+	require.NoError(b, err)
+	b.Run("check", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var shp [maxShpStack]shpPair
+			if _, _, err := c.check(v, c.pass2, shp[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		var shp [maxShpStack]shpPair
+		r, pairs, err := c.check(v, c.pass2, shp[:0])
+		require.NoError(b, err)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := r.notification(pairs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
