@@ -540,7 +540,7 @@ func (inv *Invoice) validate(now time.Time) error {
 	}
 	for i := range inv.Items {
 		it := &inv.Items[i]
-		err := it.validate()
+		_, _, err := it.validate()
 		if err == nil {
 			_, err = it.unitCost()
 		}

@@ -111,27 +111,35 @@ func checkAmount(field string, d decimal.Decimal, zeroOK bool, maxInt int) error
 
 // amountRule returns the rule d breaks (see checkAmount), or "".
 func amountRule(d decimal.Decimal, zeroOK bool, maxInt int) string {
+	_, _, rule := amountCents(d, zeroOK, maxInt)
+	return rule
+}
+
+// amountCents is amountRule that also returns d in kopecks when d fits
+// an int64 (fast is then true): callers that add amounts up need not
+// convert them again.
+func amountCents(d decimal.Decimal, zeroOK bool, maxInt int) (cents int64, fast bool, rule string) {
 	// Fast path: one conversion to kopecks answers every question.
 	if v, ok := scaled(d, 2); ok && (maxInt == 0 || maxInt+2 < len(pow10)) {
 		switch {
 		case v < 0 && zeroOK:
-			return "must not be negative"
+			return 0, false, "must not be negative"
 		case v < 0 || v == 0 && !zeroOK:
-			return "must be greater than zero"
+			return 0, false, "must be greater than zero"
 		case maxInt > 0 && v >= pow10[maxInt+2]:
-			return "must have at most " + strconv.Itoa(maxInt) + " integer digits"
+			return 0, false, "must have at most " + strconv.Itoa(maxInt) + " integer digits"
 		}
-		return ""
+		return v, true, ""
 	}
 	switch {
 	case d.IsNegative() && zeroOK:
-		return "must not be negative"
+		return 0, false, "must not be negative"
 	case d.IsNegative() || !zeroOK && d.IsZero():
-		return "must be greater than zero"
+		return 0, false, "must be greater than zero"
 	case !hasPlaces(d, 2):
-		return "must have at most 2 decimal places (no rounding is done)"
+		return 0, false, "must have at most 2 decimal places (no rounding is done)"
 	case maxInt > 0 && intDigits(d) > maxInt:
-		return "must have at most " + strconv.Itoa(maxInt) + " integer digits"
+		return 0, false, "must have at most " + strconv.Itoa(maxInt) + " integer digits"
 	}
-	return ""
+	return 0, false, ""
 }

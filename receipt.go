@@ -126,18 +126,34 @@ func (it *ReceiptItem) total() decimal.Decimal {
 // validate checks the receipt's own rules; prefix names it in errors
 // ("Receipt").
 func (r *Receipt) validate(prefix string) error {
+	_, _, err := r.validateTotal(prefix)
+	return err
+}
+
+// validateTotal is validate that also returns the receipt total in
+// kopecks when every line's total fits an int64 (fast is then true), so
+// checking it against the amount paid converts nothing twice.
+func (r *Receipt) validateTotal(prefix string) (total int64, fast bool, err error) {
 	if len(r.Items) == 0 {
-		return invalid(prefix+".Items", "must hold at least one item")
+		return 0, false, invalid(prefix+".Items", "must hold at least one item")
 	}
+	fast = true
 	for i := range r.Items {
-		if err := r.Items[i].validate(); err != nil {
+		it := &r.Items[i]
+		cents, itemFast, verr := it.validate()
+		if verr != nil {
 			// Field names are built only on failure: validation is on
 			// the hot path of every payment.
-			err.Field = prefix + ".Items[" + strconv.Itoa(i) + "]." + err.Field
-			return err
+			verr.Field = prefix + ".Items[" + strconv.Itoa(i) + "]." + verr.Field
+			return 0, false, verr
 		}
+		fast = fast && itemFast && cents < 1<<50
+		total += cents
 	}
-	return nil
+	if !fast {
+		return 0, false, nil
+	}
+	return total, true, nil
 }
 
 // sumsTo reports whether the line totals add up to amount exactly: in
@@ -210,55 +226,60 @@ func (it *ReceiptItem) unitPriceWire(cost decimal.Decimal) unitPriceItem {
 }
 
 // validate checks one line; the returned error's Field is relative to the
-// item ("Sum"), the caller prefixes it.
-func (it *ReceiptItem) validate() *ValidationError {
+// item ("Sum"), the caller prefixes it. It also returns the line total in
+// kopecks when Sum is the total and fits an int64 (fast is then true).
+func (it *ReceiptItem) validate() (cents int64, fast bool, err *ValidationError) {
 	switch n := utf8.RuneCountInString(it.Name); {
 	case n == 0:
-		return &ValidationError{"Name", "is required"}
+		return 0, false, &ValidationError{"Name", "is required"}
 	case !utf8.ValidString(it.Name):
-		return &ValidationError{"Name", "must be valid UTF-8"}
+		return 0, false, &ValidationError{"Name", "must be valid UTF-8"}
 	case n > 128:
-		return &ValidationError{"Name", "must be at most 128 characters"}
+		return 0, false, &ValidationError{"Name", "must be at most 128 characters"}
 	}
 	// In thousandths, a valid quantity is 1 … 99999999 (5 integer and 3
 	// fractional digits).
 	switch q, ok := scaled(it.Quantity, 3); {
 	case !it.Quantity.IsPositive():
-		return &ValidationError{"Quantity", "must be greater than zero"}
+		return 0, false, &ValidationError{"Quantity", "must be greater than zero"}
 	case !ok && !hasPlaces(it.Quantity, 3):
-		return &ValidationError{"Quantity", "must have at most 3 decimal places"}
+		return 0, false, &ValidationError{"Quantity", "must have at most 3 decimal places"}
 	case !ok || q >= 1e8:
-		return &ValidationError{"Quantity", "must have at most 5 integer digits"}
+		return 0, false, &ValidationError{"Quantity", "must have at most 5 integer digits"}
 	}
-	if r := amountRule(it.Sum, true, 8); r != "" {
-		return &ValidationError{"Sum", r}
+	cents, fast, rule := amountCents(it.Sum, true, 8)
+	if rule != "" {
+		return 0, false, &ValidationError{"Sum", rule}
 	}
 	if it.Cost.Valid {
 		if r := amountRule(it.Cost.Decimal, true, 8); r != "" {
-			return &ValidationError{"Cost", r}
+			return 0, false, &ValidationError{"Cost", r}
 		}
 		if it.Sum.IsZero() && !hasPlaces(it.total(), 2) {
-			return &ValidationError{"Cost", "Cost × Quantity must be a whole number of kopecks"}
+			return 0, false, &ValidationError{"Cost", "Cost × Quantity must be a whole number of kopecks"}
+		}
+		if it.Sum.IsZero() {
+			fast = false // the total is Cost × Quantity
 		}
 	}
 	switch {
 	case it.Tax == "":
-		return &ValidationError{"Tax", "is required"}
+		return 0, false, &ValidationError{"Tax", "is required"}
 	case !isToken(string(it.Tax)):
-		return &ValidationError{"Tax", tokenRule}
+		return 0, false, &ValidationError{"Tax", tokenRule}
 	case !isToken(string(it.PaymentMethod)):
-		return &ValidationError{"PaymentMethod", tokenRule}
+		return 0, false, &ValidationError{"PaymentMethod", tokenRule}
 	case !isToken(string(it.PaymentObject)):
-		return &ValidationError{"PaymentObject", tokenRule}
+		return 0, false, &ValidationError{"PaymentObject", tokenRule}
 	case len(it.NomenclatureCode) > 255:
-		return &ValidationError{"NomenclatureCode", "must be at most 255 bytes"}
+		return 0, false, &ValidationError{"NomenclatureCode", "must be at most 255 bytes"}
 	}
 	for i := 0; i < len(it.NomenclatureCode); i++ {
 		if c := it.NomenclatureCode[i]; (c < 0x20 || c > 0x7e) && c != 0x1d {
-			return &ValidationError{"NomenclatureCode", "must be printable ASCII or GS (0x1D)"}
+			return 0, false, &ValidationError{"NomenclatureCode", "must be printable ASCII or GS (0x1D)"}
 		}
 	}
-	return nil
+	return cents, fast, nil
 }
 
 const tokenRule = "must be lowercase letters, digits, '_' or '-'"
