@@ -227,6 +227,23 @@ func (q *query) param(prefix, name, value string) {
 	q.b = appendURLEncodeRoomy(q.b, value)
 }
 
+// safe writes name=value for a value made only of bytes URL encoding
+// leaves alone (digits, hex, "true"), copying it as is. Empty values are
+// skipped.
+func (q *query) safe(name, value string) {
+	if value == "" {
+		return
+	}
+	q.sep()
+	if q.measure {
+		q.n += len(name) + 1 + len(value)
+		return
+	}
+	q.b = append(q.b, name...)
+	q.b = append(q.b, '=')
+	q.b = append(q.b, value...)
+}
+
 // receipt writes Receipt= with the JSON encoded twice: once because the
 // form value is the once-encoded JSON, once more as any query value
 // (spec §3.2). len2 is the twice-encoded length.
@@ -247,10 +264,10 @@ func (q *query) receipt(json string, len2 int) {
 func (pp *preparedPayment) write(q *query, login string, test bool) {
 	p := pp.p
 	q.field("", "MerchantLogin", login)
-	q.field("", "OutSum", pp.outSum)
-	q.field("", "InvId", pp.invID)
+	q.safe("OutSum", pp.outSum) // digits and '.'
+	q.safe("InvId", pp.invID)
 	q.field("", "Description", p.Description)
-	q.field("", "SignatureValue", pp.signature)
+	q.safe("SignatureValue", pp.signature) // hex
 	q.field("", "OutSumCurrency", p.OutSumCurrency)
 	q.field("", "UserIp", p.UserIP)
 	q.field("", "IncCurrLabel", p.IncCurrLabel)
@@ -263,7 +280,7 @@ func (pp *preparedPayment) write(q *query, login string, test bool) {
 	q.field("", "ExpirationDate", pp.expires)
 	q.receipt(pp.json, pp.receiptLen2)
 	if p.StepByStep {
-		q.field("", "StepByStep", "true")
+		q.safe("StepByStep", "true")
 	}
 	q.field("", "ResultUrl2", p.ResultURL2)
 	q.field("", "SuccessUrl2", p.SuccessURL2)
@@ -272,13 +289,13 @@ func (pp *preparedPayment) write(q *query, login string, test bool) {
 	q.field("", "FailUrl2Method", p.FailURL2Method)
 	q.field("", "Token", p.Token)
 	if p.Recurring {
-		q.field("", "Recurring", "true")
+		q.safe("Recurring", "true")
 	}
 	if test {
-		q.field("", "IsTest", "1")
+		q.safe("IsTest", "1")
 	}
 	if p.IsWithoutFreeSale {
-		q.field("", "IsWithoutFreeSale", "true")
+		q.safe("IsWithoutFreeSale", "true")
 	}
 	for _, s := range pp.sig.shp {
 		q.param(s.prefix, s.name, s.value)
