@@ -88,28 +88,32 @@ func (a HashAlgorithm) matches(got string, data []byte) bool {
 	if len(got) != 2*len(w) {
 		return false
 	}
-	for i := 0; i < len(w); i++ {
-		hi, ok1 := unhex(got[2*i])
-		lo, ok2 := unhex(got[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		raw[i] = hi<<4 | lo
+	bad := byte(0)
+	for i := range w {
+		hi, lo := hexValue[got[2*i]], hexValue[got[2*i+1]]
+		bad |= (hi | lo) & 0x10
+		raw[i] = hi<<4 | lo&0x0f
 	}
-	return subtle.ConstantTimeCompare(w, raw[:len(w)]) == 1
+	return bad == 0 && subtle.ConstantTimeCompare(w, raw[:len(w)]) == 1
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// hexValue maps a hex digit (either case) to its value and every other
+// byte to 0x10, so decoding needs no branch.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0x10
+		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 // modifier is an optional field of a payment signature (spec §3.1). The
 // constants are declared in the order the fields are signed, so a
