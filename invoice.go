@@ -493,11 +493,8 @@ func (inv *Invoice) validate(now time.Time) error {
 	if inv.InvID < 0 {
 		return invalid("InvID", "must not be negative")
 	}
-	if !utf8.ValidString(inv.Description) {
-		return invalid("Description", "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(inv.Description) > 100 {
-		return invalid("Description", "must be at most 100 characters")
+	if err := checkDescription(inv.Description); err != nil {
+		return err
 	}
 	if !utf8.ValidString(inv.MerchantComments) {
 		return invalid("MerchantComments", "must be valid UTF-8")

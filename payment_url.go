@@ -412,11 +412,8 @@ func (p *Payment) validate() error {
 	if p.InvID < 0 {
 		return invalid("InvID", "must not be negative")
 	}
-	if !utf8.ValidString(p.Description) {
-		return invalid("Description", "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(p.Description) > 100 {
-		return invalid("Description", "must be at most 100 characters")
+	if err := checkDescription(p.Description); err != nil {
+		return err
 	}
 	if p.Culture != "" && p.Culture != "ru" && p.Culture != "en" {
 		return invalid("Culture", `must be "ru", "en" or empty`)
@@ -485,6 +482,19 @@ func (p *Payment) validate() error {
 		if !sums {
 			return invalid("Receipt.Items", "line totals must add up to OutSum")
 		}
+	}
+	return nil
+}
+
+// checkDescription applies the payment page's rule for Description (spec
+// §3): valid UTF-8, at most 100 characters. Recurring and the Invoice API
+// take the same field.
+func checkDescription(s string) error {
+	if !utf8.ValidString(s) {
+		return invalid("Description", "must be valid UTF-8")
+	}
+	if utf8.RuneCountInString(s) > 100 {
+		return invalid("Description", "must be at most 100 characters")
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"unicode/utf8"
 
 	qs "github.com/google/go-querystring/query"
 	"github.com/shopspring/decimal"
@@ -110,11 +109,8 @@ func (c *Client) recurringForm(p *RecurringPayment) (url.Values, error) {
 	if err := checkAmount("OutSum", p.OutSum, false, 0); err != nil {
 		return nil, err
 	}
-	if !utf8.ValidString(p.Description) {
-		return nil, invalid("Description", "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(p.Description) > 100 {
-		return nil, invalid("Description", "must be at most 100 characters")
+	if err := checkDescription(p.Description); err != nil {
+		return nil, err
 	}
 	sc, err := c.merchantSign(p.InvoiceID, p.OutSum, p.Receipt, p.Shp)
 	if err != nil {
