@@ -74,12 +74,6 @@ func (a HashAlgorithm) appendHex(dst, data []byte) []byte {
 	return hex.AppendEncode(dst, a.digest(&buf, data))
 }
 
-// hexString returns the lowercase hex digest of data.
-func (a HashAlgorithm) hexString(data []byte) string {
-	var buf [2 * maxDigest]byte
-	return string(a.appendHex(buf[:0], data))
-}
-
 // matches reports, in constant time, whether the hex string got (either
 // case) is the digest of data.
 func (a HashAlgorithm) matches(got string, data []byte) bool {
