@@ -164,6 +164,10 @@ type APIError struct {
 	Message string
 	Body    string
 	Err     error // underlying transport or decoding error, if any
+
+	// kind is the sentinel this failure also matches under errors.Is
+	// (ErrNotFound), if any.
+	kind error
 }
 
 func (e *APIError) Error() string {
@@ -182,6 +186,12 @@ func (e *APIError) Error() string {
 	}
 	return msg
 }
+
+// Is reports whether target is the sentinel this failure also stands for:
+// [ErrNotFound] when Robokassa knows no such operation, refund request or
+// receipt. Both errors.Is(err, ErrNotFound) and errors.As(err, &apiErr)
+// then hold.
+func (e *APIError) Is(target error) bool { return e.kind != nil && target == e.kind }
 
 // Unwrap returns the underlying transport or decoding error, if any.
 func (e *APIError) Unwrap() error { return e.Err }

@@ -220,7 +220,7 @@ func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatusRe
 	if res.Code.requestFailed() {
 		ae := c.receiptError("ReceiptStatus", &res.ReceiptResult, resp)
 		if d := strings.ToLower(res.Description); strings.Contains(d, "not found") || strings.Contains(d, "не найден") {
-			ae.Err = ErrNotFound
+			ae.kind = ErrNotFound
 		}
 		return nil, ae
 	}

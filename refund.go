@@ -261,7 +261,7 @@ func (c *Client) setRefundMessage(ae *APIError, msg, fallback string) {
 		ae.Message = msg
 	}
 	if msg == RefundCodeOperationNotFound || strings.Contains(strings.ToLower(msg), refundNotFoundMessage) {
-		ae.Err = ErrNotFound
+		ae.kind = ErrNotFound
 	}
 }
 

@@ -331,7 +331,7 @@ func (c *Client) parseWebService(op, root string, body []byte, out wsReply) erro
 		}
 		e := c.apiError(op, http.StatusOK, strconv.Itoa(code), msg, body)
 		if code == wsCodeNotFound {
-			return &wsNotFoundError{e}
+			e.kind = ErrNotFound
 		}
 		return e
 	}
@@ -394,13 +394,6 @@ func wsCodeMeaning(code int) string {
 	}
 	return "unknown result code"
 }
-
-// wsNotFoundError is result code 3: the *APIError, which also matches
-// ErrNotFound under errors.Is.
-type wsNotFoundError struct{ api *APIError }
-
-func (e *wsNotFoundError) Error() string   { return e.api.Error() }
-func (e *wsNotFoundError) Unwrap() []error { return []error{ErrNotFound, e.api} }
 
 var (
 	errWSNumber = errors.New("malformed number")
