@@ -223,17 +223,13 @@ type InvoiceInfo struct {
 	Raw            json.RawMessage
 }
 
-// invoiceMSK is Moscow time, Robokassa's time zone (UTC+3, no daylight
-// saving since 2014). A fixed zone needs no tzdata.
-var invoiceMSK = time.FixedZone("MSK", 3*60*60)
-
 // DaysToPay returns the deadline n calendar days from now, in Moscow time
 // (UTC+3, Robokassa's zone), to the second: a value for
 // [Invoice.ExpirationDate], which goes out as e.g.
 // "2029-01-16T12:00:00+03:00" (spec §3, §9.1). n must be at least 1 for
 // [Client.CreateInvoice] to accept the result.
 func DaysToPay(n int) time.Time {
-	return time.Now().In(invoiceMSK).AddDate(0, 0, n).Truncate(time.Second)
+	return time.Now().In(moscow).AddDate(0, 0, n).Truncate(time.Second)
 }
 
 // Invoice API operations, under Config.ServicesURL (spec §9.1).
@@ -1042,7 +1038,7 @@ func parseInvoiceTime(s string) time.Time {
 			ms = ms[:i+1]
 		}
 		if v, err := strconv.ParseInt(ms, 10, 64); ok && err == nil {
-			return time.UnixMilli(v).In(invoiceMSK)
+			return time.UnixMilli(v).In(moscow)
 		}
 		return time.Time{}
 	}
@@ -1050,7 +1046,7 @@ func parseInvoiceTime(s string) time.Time {
 		return t
 	}
 	for _, layout := range invoiceTimeLayouts {
-		if t, err := time.ParseInLocation(layout, s, invoiceMSK); err == nil {
+		if t, err := time.ParseInLocation(layout, s, moscow); err == nil {
 			return t
 		}
 	}

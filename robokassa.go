@@ -94,6 +94,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Version is the library version sent in the User-Agent header.
@@ -305,6 +306,11 @@ func isAbsHTTP(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
+
+// moscow is Robokassa's time zone (UTC+3, no daylight saving since 2014):
+// the zone of dates that carry no offset, and of DaysToPay. A fixed zone
+// needs no tzdata.
+var moscow = time.FixedZone("MSK", 3*60*60)
 
 // MerchantLogin returns the shop identifier the client signs with.
 func (c *Client) MerchantLogin() string { return c.login }

@@ -418,10 +418,6 @@ func (d *wsDecimal) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// moscow is Moscow time (UTC+3, no daylight saving since 2014), the zone
-// Robokassa's dates are in when they carry no offset.
-var moscow = time.FixedZone("MSK", 3*60*60)
-
 // wsTime is an ISO 8601 date with up to 7 (any up to 9) fractional digits,
 // with an offset or, without one, in Moscow time; empty means the zero
 // time.
