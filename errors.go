@@ -95,39 +95,39 @@ type ErrorCode int
 
 // Payment-page error codes (spec §12).
 const (
-	CodeShopNotActivated     ErrorCode = 25
-	CodeShopNotFound         ErrorCode = 26
-	CodeBadSignature         ErrorCode = 29
-	CodeBadInvoiceParam      ErrorCode = 30
-	CodeBadAmount            ErrorCode = 31
-	CodePaymentTimeExpired   ErrorCode = 33
-	CodeRecurringNotAllowed  ErrorCode = 34
-	CodeBadRecurringParams   ErrorCode = 35
-	CodeRepeatedInvID        ErrorCode = 40
-	CodeOperationStartFailed ErrorCode = 41
-	CodeInvoiceExpired       ErrorCode = 51
-	CodeInvoiceAlreadyPaid   ErrorCode = 52
-	CodeInvoiceNotFound      ErrorCode = 53
-	CodeHoldNotAllowed       ErrorCode = 64
-	CodeBadHoldParams        ErrorCode = 65
+	ErrorCodeShopNotActivated     ErrorCode = 25
+	ErrorCodeShopNotFound         ErrorCode = 26
+	ErrorCodeBadSignature         ErrorCode = 29
+	ErrorCodeBadInvoiceParam      ErrorCode = 30
+	ErrorCodeBadAmount            ErrorCode = 31
+	ErrorCodePaymentTimeExpired   ErrorCode = 33
+	ErrorCodeRecurringNotAllowed  ErrorCode = 34
+	ErrorCodeBadRecurringParams   ErrorCode = 35
+	ErrorCodeRepeatedInvID        ErrorCode = 40
+	ErrorCodeOperationStartFailed ErrorCode = 41
+	ErrorCodeInvoiceExpired       ErrorCode = 51
+	ErrorCodeInvoiceAlreadyPaid   ErrorCode = 52
+	ErrorCodeInvoiceNotFound      ErrorCode = 53
+	ErrorCodeHoldNotAllowed       ErrorCode = 64
+	ErrorCodeBadHoldParams        ErrorCode = 65
 )
 
 var codeMeanings = map[ErrorCode]string{
-	CodeShopNotActivated:     "shop not activated or wrong MerchantLogin",
-	CodeShopNotFound:         "shop not found",
-	CodeBadSignature:         "invalid SignatureValue: wrong login or password, Shp_ parameters missing or out of order, production passwords in test mode, or a value signed in a different encoding than sent",
-	CodeBadInvoiceParam:      "invalid invoice parameter",
-	CodeBadAmount:            "invalid amount: missing or zero OutSum",
-	CodePaymentTimeExpired:   "time allowed for payment expired",
-	CodeRecurringNotAllowed:  "recurring payments are not enabled for the shop",
-	CodeBadRecurringParams:   "invalid recurring payment parameters",
-	CodeRepeatedInvID:        "repeated payment of the same InvId",
-	CodeOperationStartFailed: "error at operation start; retry",
-	CodeInvoiceExpired:       "invoice expired",
-	CodeInvoiceAlreadyPaid:   "invoice already paid",
-	CodeInvoiceNotFound:      "invoice not found",
-	CodeHoldNotAllowed:       "holding is not enabled for the shop",
-	CodeBadHoldParams:        "invalid holding parameters",
+	ErrorCodeShopNotActivated:     "shop not activated or wrong MerchantLogin",
+	ErrorCodeShopNotFound:         "shop not found",
+	ErrorCodeBadSignature:         "invalid SignatureValue: wrong login or password, Shp_ parameters missing or out of order, production passwords in test mode, or a value signed in a different encoding than sent",
+	ErrorCodeBadInvoiceParam:      "invalid invoice parameter",
+	ErrorCodeBadAmount:            "invalid amount: missing or zero OutSum",
+	ErrorCodePaymentTimeExpired:   "time allowed for payment expired",
+	ErrorCodeRecurringNotAllowed:  "recurring payments are not enabled for the shop",
+	ErrorCodeBadRecurringParams:   "invalid recurring payment parameters",
+	ErrorCodeRepeatedInvID:        "repeated payment of the same InvId",
+	ErrorCodeOperationStartFailed: "error at operation start; retry",
+	ErrorCodeInvoiceExpired:       "invoice expired",
+	ErrorCodeInvoiceAlreadyPaid:   "invoice already paid",
+	ErrorCodeInvoiceNotFound:      "invoice not found",
+	ErrorCodeHoldNotAllowed:       "holding is not enabled for the shop",
+	ErrorCodeBadHoldParams:        "invalid holding parameters",
 }
 
 // Meaning returns Robokassa's documented meaning of the code. Codes 20–24,

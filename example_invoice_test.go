@@ -36,10 +36,10 @@ func ExampleClient_CreateInvoice() {
 			Quantity:      decimal.NewFromInt(2),
 			Sum:           decimal.RequireFromString("990"),
 			Tax:           robokassa.TaxVAT22,
-			PaymentMethod: robokassa.PaymentFull,
+			PaymentMethod: robokassa.ReceiptPaymentFull,
 			PaymentObject: robokassa.ObjectCommodity,
 		}},
-		UserFields: map[string]string{"order": "4512"}, // comes back as Shp_order
+		Shp: map[string]string{"order": "4512"}, // comes back as Shp_order
 	})
 	var apiErr *robokassa.APIError
 	switch {
@@ -90,7 +90,7 @@ func ExampleClient_Invoices() {
 		log.Fatal(err)
 	}
 	q := robokassa.InvoiceQuery{
-		Statuses: []robokassa.InvoiceStatus{robokassa.InvoiceNotPaid},
+		States:   []robokassa.InvoiceState{robokassa.InvoiceStateNotPaid},
 		DateFrom: time.Now().AddDate(0, -1, 0),
 		DateTo:   time.Now(),
 		PageSize: 50,
@@ -101,7 +101,7 @@ func ExampleClient_Invoices() {
 			log.Fatal(err)
 		}
 		for _, inv := range page.Invoices {
-			fmt.Println(inv.InvID, inv.Status, inv.OutSum.StringFixed(2), inv.URL)
+			fmt.Println(inv.InvID, inv.State, inv.OutSum.StringFixed(2), inv.URL)
 		}
 		if len(page.Invoices) < page.PageSize {
 			break

@@ -25,12 +25,12 @@ func ExampleClient_Recurring() {
 	defer cancel()
 
 	// The parent was paid through a link built with Payment{Recurring: true, InvID: 100}.
-	res, err := client.Recurring(ctx, robokassa.RecurringPayment{
-		PreviousInvoiceID: 100,
-		InvoiceID:         robokassa.NewInvID(), // a new InvId for every charge
-		OutSum:            decimal.RequireFromString("199.00"),
-		Description:       "Subscription, month 2",
-		Shp:               map[string]string{"user": "alice"},
+	err = client.Recurring(ctx, robokassa.RecurringPayment{
+		PreviousInvID: 100,
+		InvID:         robokassa.NewInvID(), // a new InvId for every charge
+		OutSum:        decimal.RequireFromString("199.00"),
+		Description:   "Subscription, month 2",
+		Shp:           map[string]string{"user": "alice"},
 	})
 	var apiErr *robokassa.APIError
 	switch {
@@ -39,11 +39,11 @@ func ExampleClient_Recurring() {
 		log.Fatalf("refused: code %s: %s", apiErr.Code, apiErr.Message)
 	case err != nil:
 		// Never retried: the charge may exist. Check it (OpStateExt)
-		// before charging again with a new InvoiceID.
+		// before charging again with a new InvID.
 		log.Fatal(err)
 	}
 	// Created, not yet paid: the result arrives on ResultURL.
-	fmt.Println("charge accepted:", res.InvoiceID)
+	fmt.Println("charge accepted")
 }
 
 func ExampleClient_ConfirmHold() {
@@ -55,14 +55,14 @@ func ExampleClient_ConfirmHold() {
 	// OutSum: 990} and is held. Capture less than was held: the receipt
 	// goes down with the amount.
 	err = client.ConfirmHold(context.Background(), robokassa.HoldCapture{
-		InvoiceID: 12,
-		OutSum:    decimal.RequireFromString("890.00"),
+		InvID:  12,
+		OutSum: decimal.RequireFromString("890.00"),
 		Receipt: &robokassa.Receipt{Items: []robokassa.ReceiptItem{{
 			Name:          "Item A",
 			Quantity:      decimal.NewFromInt(1),
 			Sum:           decimal.RequireFromString("890.00"),
 			Tax:           robokassa.TaxVAT22,
-			PaymentMethod: robokassa.PaymentFull,
+			PaymentMethod: robokassa.ReceiptPaymentFull,
 			PaymentObject: robokassa.ObjectCommodity,
 		}}},
 	})

@@ -30,7 +30,7 @@ func ExampleClient_Refund() {
 			Quantity:      decimal.NewFromInt(1),
 			Sum:           decimal.RequireFromString("490"),
 			Tax:           robokassa.TaxVAT20,
-			PaymentMethod: robokassa.PaymentFull,
+			PaymentMethod: robokassa.ReceiptPaymentFull,
 			PaymentObject: robokassa.ObjectCommodity,
 		}},
 	})
@@ -47,18 +47,18 @@ func ExampleClient_Refund() {
 	}
 }
 
-func ExampleClient_RefundState() {
+func ExampleClient_RefundStatus() {
 	client, err := robokassa.NewClient(robokassa.Config{MerchantLogin: "demo", Password1: "password_1"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := client.RefundState(context.Background(), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
+	st, err := client.RefundStatus(context.Background(), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
 	switch {
 	case errors.Is(err, robokassa.ErrNotFound):
 		fmt.Println("no such refund request")
 	case err != nil:
 		log.Fatal(err)
-	case st.State == robokassa.RefundFinished:
+	case st.State == robokassa.RefundStateFinished:
 		fmt.Println("refunded", st.Amount.StringFixed(2))
 	default:
 		fmt.Println("refund is", st.State)
@@ -76,11 +76,11 @@ func ExampleClient_AttachReceipt() {
 	}
 	// The final receipt for order 13, prepaid earlier, now delivered.
 	res, err := client.AttachReceipt(context.Background(), robokassa.SecondReceipt{
-		ID:       "14", // a new id, not the InvId of the payment
-		OriginID: 13,   // the InvId of the paid operation
-		Sno:      robokassa.SnoOSN,
-		URL:      "https://shop.example",
-		Total:    decimal.RequireFromString("100"),
+		ID:          "14", // a new id, not the InvId of the payment
+		OriginInvID: 13,   // the InvId of the paid operation
+		Sno:         robokassa.SnoOSN,
+		URL:         "https://shop.example",
+		Total:       decimal.RequireFromString("100"),
 		Items: []robokassa.ReceiptItem{{
 			Name:          "Item A",
 			Quantity:      decimal.NewFromInt(1),
@@ -99,7 +99,7 @@ func ExampleClient_AttachReceipt() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if st.Code == robokassa.ReceiptRegistered {
+	if st.Code == robokassa.ReceiptCodeRegistered {
 		fmt.Println("fiscal document", st.FiscalDocumentNumber)
 	}
 }

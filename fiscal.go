@@ -36,9 +36,9 @@ type SecondReceipt struct {
 	// OriginID. Robokassa's examples use a number ("14"); it is sent as a
 	// JSON string.
 	ID string
-	// OriginID is the InvId of the paid operation the first receipt
+	// OriginInvID is the InvId of the paid operation the first receipt
 	// belongs to. Required, greater than zero.
-	OriginID int64
+	OriginInvID int64
 	// Sno may be empty when the shop has a single tax system.
 	Sno Sno
 	// URL is the address of the shop's site. Required, absolute http(s).
@@ -55,15 +55,15 @@ type SecondReceipt struct {
 	// (79991234567).
 	Email string
 	Phone string
-	// Vats are the VAT totals of the receipt. Empty sends Robokassa's
+	// VATs are the VAT totals of the receipt. Empty sends Robokassa's
 	// documented default [{"type":"none","sum":0}], leaving the VAT of
 	// each line to its Tax; the SDK computes no VAT itself (that would
 	// mean rounding).
-	Vats []ReceiptVat
+	VATs []ReceiptVAT
 }
 
-// ReceiptVat is one VAT total of a [SecondReceipt].
-type ReceiptVat struct {
+// ReceiptVAT is one VAT total of a [SecondReceipt].
+type ReceiptVAT struct {
 	Type Tax
 	// Sum is not negative, with at most 2 decimal places.
 	Sum decimal.Decimal
@@ -73,33 +73,33 @@ type ReceiptVat struct {
 // (spec §9.3). The type is open: an undocumented code is passed through.
 type ReceiptCode int
 
-// Second-receipt result codes. ReceiptBadSignature is not in Robokassa's
+// Second-receipt result codes. ReceiptCodeBadSignature is not in Robokassa's
 // public list but is reported by client libraries (wrong Password #1 or
 // hash algorithm).
 const (
-	ReceiptAccepted      ReceiptCode = 0
-	ReceiptWaiting       ReceiptCode = 1
-	ReceiptRegistered    ReceiptCode = 2
-	ReceiptFailed        ReceiptCode = 3
-	ReceiptInternalError ReceiptCode = 1000
-	ReceiptBadSignature  ReceiptCode = 1001
+	ReceiptCodeAccepted      ReceiptCode = 0
+	ReceiptCodeWaiting       ReceiptCode = 1
+	ReceiptCodeRegistered    ReceiptCode = 2
+	ReceiptCodeFailed        ReceiptCode = 3
+	ReceiptCodeInternalError ReceiptCode = 1000
+	ReceiptCodeBadSignature  ReceiptCode = 1001
 )
 
 // String describes the code: "accepted", "waiting", "registered",
 // "failed", "internal error", "bad signature", or "ReceiptCode(N)".
 func (c ReceiptCode) String() string {
 	switch c {
-	case ReceiptAccepted:
+	case ReceiptCodeAccepted:
 		return "accepted"
-	case ReceiptWaiting:
+	case ReceiptCodeWaiting:
 		return "waiting"
-	case ReceiptRegistered:
+	case ReceiptCodeRegistered:
 		return "registered"
-	case ReceiptFailed:
+	case ReceiptCodeFailed:
 		return "failed"
-	case ReceiptInternalError:
+	case ReceiptCodeInternalError:
 		return "internal error"
-	case ReceiptBadSignature:
+	case ReceiptCodeBadSignature:
 		return "bad signature"
 	}
 	return "ReceiptCode(" + strconv.Itoa(int(c)) + ")"
@@ -107,7 +107,7 @@ func (c ReceiptCode) String() string {
 
 // requestFailed reports whether the code means the request itself failed
 // (codes from 1000 up), as opposed to describing a receipt.
-func (c ReceiptCode) requestFailed() bool { return c >= ReceiptInternalError }
+func (c ReceiptCode) requestFailed() bool { return c >= ReceiptCodeInternalError }
 
 // ReceiptResult is the answer of [Client.AttachReceipt] (spec §9.3).
 type ReceiptResult struct {
@@ -119,10 +119,10 @@ type ReceiptResult struct {
 	OpKey string
 }
 
-// ReceiptStatusResult is the answer of [Client.ReceiptStatus]
-// (spec §9.3). Code [ReceiptFailed] is a state of the receipt (its
+// ReceiptStatus is the answer of [Client.ReceiptStatus]
+// (spec §9.3). Code [ReceiptCodeFailed] is a state of the receipt (its
 // registration failed), not a failed call.
-type ReceiptStatusResult struct {
+type ReceiptStatus struct {
 	ReceiptResult
 	// Statuses is the status history as Robokassa sends it. Its schema is
 	// not documented, so every element is kept as raw JSON.
@@ -145,8 +145,8 @@ type ReceiptStatusResult struct {
 // It is sent exactly once, never retried (a repeat could become a third
 // receipt): after a network error or a 5xx answer, check
 // [Client.ReceiptStatus] before trying again. Result codes
-// [ReceiptFailed] and 1000 up ([ReceiptInternalError],
-// [ReceiptBadSignature]) are returned as an [*APIError] with Code set to
+// [ReceiptCodeFailed] and 1000 up ([ReceiptCodeInternalError],
+// [ReceiptCodeBadSignature]) are returned as an [*APIError] with Code set to
 // the number and Message to Robokassa's description.
 //
 // The fiscal service has no test mode and test payments issue no
@@ -176,7 +176,7 @@ func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptRe
 	if err != nil {
 		return nil, err
 	}
-	if res.Code == ReceiptFailed || res.Code.requestFailed() {
+	if res.Code == ReceiptCodeFailed || res.Code.requestFailed() {
 		return nil, c.receiptError("AttachReceipt", &res.ReceiptResult, resp)
 	}
 	return &res.ReceiptResult, nil
@@ -185,11 +185,11 @@ func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptRe
 // ReceiptStatus reports the state of a receipt by the id the shop gave
 // it (spec §9.3), signed as [Client.AttachReceipt] is. It is retried on
 // network errors and 5xx answers. Codes 0–3 are returned as the result
-// (3, [ReceiptFailed], means registration failed); codes from 1000 up
+// (3, [ReceiptCodeFailed], means registration failed); codes from 1000 up
 // are an [*APIError], which also matches [ErrNotFound] when Robokassa's
 // description says the receipt was not found. A test-mode client returns
 // [ErrNotInTestMode].
-func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatusResult, error) {
+func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatus, error) {
 	if c.test {
 		return nil, ErrNotInTestMode
 	}
@@ -260,10 +260,10 @@ func (r *SecondReceipt) validate() error {
 	if err := checkIssuedID("SecondReceipt.ID", r.ID); err != nil {
 		return err
 	}
-	if r.OriginID <= 0 {
+	if r.OriginInvID <= 0 {
 		return invalid("SecondReceipt.OriginID", "must be greater than zero (the InvId of the paid operation)")
 	}
-	if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && id == r.OriginID {
+	if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && id == r.OriginInvID {
 		return invalid("SecondReceipt.ID", "must differ from OriginID: the second receipt needs an id of its own (spec §9.3)")
 	}
 	if !isToken(string(r.Sno)) {
@@ -283,7 +283,7 @@ func (r *SecondReceipt) validate() error {
 		return err
 	}
 	for i := range r.Items {
-		if pm := r.Items[i].PaymentMethod; pm != "" && pm != PaymentFull {
+		if pm := r.Items[i].PaymentMethod; pm != "" && pm != ReceiptPaymentFull {
 			return invalid("SecondReceipt.Items["+strconv.Itoa(i)+"].PaymentMethod",
 				`must be "full_payment" or empty: a second receipt settles the payment in full (spec §9.3)`)
 		}
@@ -300,15 +300,15 @@ func (r *SecondReceipt) validate() error {
 	if r.Phone != "" && !validReceiptPhone(r.Phone) {
 		return invalid("SecondReceipt.Phone", "must be 7 to 15 digits with an optional leading '+' (79991234567)")
 	}
-	for i := range r.Vats {
+	for i := range r.VATs {
 		field := "SecondReceipt.Vats[" + strconv.Itoa(i) + "]."
-		switch t := string(r.Vats[i].Type); {
+		switch t := string(r.VATs[i].Type); {
 		case t == "":
 			return invalid(field+"Type", "is required")
 		case !isToken(t):
 			return invalid(field+"Type", tokenRule)
 		}
-		if err := checkAmount(field+"Sum", r.Vats[i].Sum, true, 8); err != nil {
+		if err := checkAmount(field+"Sum", r.VATs[i].Sum, true, 8); err != nil {
 			return err
 		}
 	}
@@ -349,7 +349,7 @@ func (r *SecondReceipt) appendJSON(dst []byte, login string) []byte {
 	dst = append(dst, `,"id":`...)
 	dst = appendJSONString(dst, r.ID)
 	dst = append(dst, `,"originId":`...)
-	dst = strconv.AppendInt(dst, r.OriginID, 10)
+	dst = strconv.AppendInt(dst, r.OriginInvID, 10)
 	dst = append(dst, `,"operation":"sell"`...)
 	if r.Sno != "" {
 		dst = append(dst, `,"sno":`...)
@@ -366,7 +366,7 @@ func (r *SecondReceipt) appendJSON(dst []byte, login string) []byte {
 		}
 		it := r.Items[i]
 		if it.PaymentMethod == "" {
-			it.PaymentMethod = PaymentFull
+			it.PaymentMethod = ReceiptPaymentFull
 		}
 		dst = it.appendJSON(dst)
 	}
@@ -385,17 +385,17 @@ func (r *SecondReceipt) appendJSON(dst []byte, login string) []byte {
 	dst = append(dst, `},"payments":[{"type":2,"sum":`...)
 	dst = appendFixed(dst, r.Total, 2)
 	dst = append(dst, `}],"vats":[`...)
-	if len(r.Vats) == 0 {
+	if len(r.VATs) == 0 {
 		dst = append(dst, `{"type":"none","sum":0}`...)
 	}
-	for i := range r.Vats {
+	for i := range r.VATs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"type":`...)
-		dst = appendJSONString(dst, string(r.Vats[i].Type))
+		dst = appendJSONString(dst, string(r.VATs[i].Type))
 		dst = append(dst, `,"sum":`...)
-		dst = appendFixed(dst, r.Vats[i].Sum, 2)
+		dst = appendFixed(dst, r.VATs[i].Sum, 2)
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)
@@ -445,7 +445,7 @@ func (t *receiptText) UnmarshalJSON(b []byte) error {
 
 // parseReceipt reads a second-receipt answer; the caller decides which
 // codes are failures.
-func (c *Client) parseReceipt(op string, body []byte) (*ReceiptStatusResult, error) {
+func (c *Client) parseReceipt(op string, body []byte) (*ReceiptStatus, error) {
 	var w receiptWire
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, c.malformedAnswer(op, "not a JSON object", body, err)
@@ -462,7 +462,7 @@ func (c *Client) parseReceipt(op string, body []byte) (*ReceiptStatusResult, err
 	if desc == "" {
 		desc = w.Description
 	}
-	res := &ReceiptStatusResult{
+	res := &ReceiptStatus{
 		ReceiptResult:           ReceiptResult{Code: code, Description: string(desc), OpKey: string(w.OpKey)},
 		FnNumber:                string(w.FnNumber),
 		FiscalDocumentNumber:    string(w.FiscalDocumentNumber),

@@ -49,7 +49,7 @@ func checkFiscalEnvelope(t *testing.T, body []byte, alg HashAlgorithm, password1
 
 func (v fiscalVector) receipt() SecondReceipt {
 	in := v.Input
-	r := SecondReceipt{ID: in.ID, OriginID: in.OriginID, Sno: Sno(in.Sno), URL: in.URL, Email: in.Email, Phone: in.Phone}
+	r := SecondReceipt{ID: in.ID, OriginInvID: in.OriginID, Sno: Sno(in.Sno), URL: in.URL, Email: in.Email, Phone: in.Phone}
 	if in.Total != "" {
 		r.Total = refundDec(in.Total)
 	}
@@ -57,7 +57,7 @@ func (v fiscalVector) receipt() SecondReceipt {
 		r.Items = append(r.Items, it.item())
 	}
 	for _, vt := range in.Vats {
-		r.Vats = append(r.Vats, ReceiptVat{Type: Tax(vt.Type), Sum: refundDec(vt.Sum)})
+		r.VATs = append(r.VATs, ReceiptVAT{Type: Tax(vt.Type), Sum: refundDec(vt.Sum)})
 	}
 	return r
 }
@@ -74,7 +74,7 @@ func TestFiscalVectors(t *testing.T) {
 				var res *ReceiptResult
 				res, err = c.AttachReceipt(context.Background(), v.receipt())
 				if err == nil {
-					assert.Equal(t, ReceiptAccepted, res.Code)
+					assert.Equal(t, ReceiptCodeAccepted, res.Code)
 				}
 				assert.Equal(t, "/base/RoboFiscal/Receipt/Attach", s.path)
 			case "status":
@@ -107,7 +107,7 @@ func TestFiscalEnvelopeEveryAlgorithm(t *testing.T) {
 
 func fiscalTestReceipt() SecondReceipt {
 	return SecondReceipt{
-		ID: "15", OriginID: 13, URL: "https://shop.example", Total: refundDec("100"), Email: "buyer@example.com",
+		ID: "15", OriginInvID: 13, URL: "https://shop.example", Total: refundDec("100"), Email: "buyer@example.com",
 		Items: []ReceiptItem{{Name: "Item", Quantity: refundDec("1"), Sum: refundDec("100"), Tax: TaxNone}},
 	}
 }
@@ -119,12 +119,12 @@ func TestAttachReceiptResultCodes(t *testing.T) {
 		failure bool
 		msg     string
 	}{
-		{"attach_0.json", ReceiptAccepted, false, ""},
-		{"attach_1.json", ReceiptWaiting, false, ""},
-		{"attach_2.json", ReceiptRegistered, false, ""},
-		{"attach_3.json", ReceiptFailed, true, "превышено число чеков"},
-		{"attach_1000.json", ReceiptInternalError, true, "Внутренняя ошибка"},
-		{"attach_1001.json", ReceiptBadSignature, true, "bad signature"},
+		{"attach_0.json", ReceiptCodeAccepted, false, ""},
+		{"attach_1.json", ReceiptCodeWaiting, false, ""},
+		{"attach_2.json", ReceiptCodeRegistered, false, ""},
+		{"attach_3.json", ReceiptCodeFailed, true, "превышено число чеков"},
+		{"attach_1000.json", ReceiptCodeInternalError, true, "Внутренняя ошибка"},
+		{"attach_1001.json", ReceiptCodeBadSignature, true, "bad signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -154,7 +154,7 @@ func TestReceiptStatusResultCodes(t *testing.T) {
 		s := newRefundServer(t, replyFile(t, http.StatusOK, "fiscal/status_2.json"))
 		res, err := s.client(t, Config{}).ReceiptStatus(context.Background(), "14")
 		require.NoError(t, err)
-		assert.Equal(t, ReceiptRegistered, res.Code)
+		assert.Equal(t, ReceiptCodeRegistered, res.Code)
 		assert.Equal(t, "Чек зарегистрирован", res.Description)
 		assert.Equal(t, "0D6C3B52-77C5-4A27-9E58-8B2E6D7F1A90", res.OpKey)
 		assert.Equal(t, "9999078900012345", res.FnNumber)
@@ -169,7 +169,7 @@ func TestReceiptStatusResultCodes(t *testing.T) {
 		s := newRefundServer(t, replyFile(t, http.StatusOK, "fiscal/status_2_code_numeric.json"))
 		res, err := s.client(t, Config{}).ReceiptStatus(context.Background(), "14")
 		require.NoError(t, err)
-		assert.Equal(t, ReceiptRegistered, res.Code)
+		assert.Equal(t, ReceiptCodeRegistered, res.Code)
 		assert.Equal(t, "Чек зарегистрирован", res.Description)
 		assert.Equal(t, "9999078900012345", res.FnNumber)
 		assert.Equal(t, "1", res.FiscalType)
@@ -182,10 +182,10 @@ func TestReceiptStatusResultCodes(t *testing.T) {
 		notFound bool
 		statuses int
 	}{
-		{"status_1.json", ReceiptWaiting, false, false, 1},
-		{"status_3.json", ReceiptFailed, false, false, 1},
-		{"status_1000.json", ReceiptInternalError, true, false, 0},
-		{"status_1000_not_found.json", ReceiptInternalError, true, true, 0},
+		{"status_1.json", ReceiptCodeWaiting, false, false, 1},
+		{"status_3.json", ReceiptCodeFailed, false, false, 1},
+		{"status_1000.json", ReceiptCodeInternalError, true, false, 0},
+		{"status_1000_not_found.json", ReceiptCodeInternalError, true, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -289,8 +289,8 @@ func TestSecondReceiptValidation(t *testing.T) {
 		{"id with space", func(r *SecondReceipt) { r.ID = "1 5" }, "SecondReceipt.ID"},
 		{"id equals origin", func(r *SecondReceipt) { r.ID = "13" }, "SecondReceipt.ID"},
 		{"id equals origin with zeros", func(r *SecondReceipt) { r.ID = "0013" }, "SecondReceipt.ID"},
-		{"no origin", func(r *SecondReceipt) { r.OriginID = 0 }, "SecondReceipt.OriginID"},
-		{"negative origin", func(r *SecondReceipt) { r.OriginID = -13 }, "SecondReceipt.OriginID"},
+		{"no origin", func(r *SecondReceipt) { r.OriginInvID = 0 }, "SecondReceipt.OriginID"},
+		{"negative origin", func(r *SecondReceipt) { r.OriginInvID = -13 }, "SecondReceipt.OriginID"},
 		{"bad sno", func(r *SecondReceipt) { r.Sno = "OSN" }, "SecondReceipt.Sno"},
 		{"no url", func(r *SecondReceipt) { r.URL = "" }, "SecondReceipt.URL"},
 		{"relative url", func(r *SecondReceipt) { r.URL = "/shop" }, "SecondReceipt.URL"},
@@ -299,16 +299,16 @@ func TestSecondReceiptValidation(t *testing.T) {
 		{"nine integer digits", func(r *SecondReceipt) { r.Total = refundDec("100000000") }, "SecondReceipt.Total"},
 		{"no items", func(r *SecondReceipt) { r.Items = nil }, "SecondReceipt.Items"},
 		{"bad item", func(r *SecondReceipt) { r.Items[0].Name = strings.Repeat("я", 129) }, "SecondReceipt.Items[0].Name"},
-		{"prepayment line", func(r *SecondReceipt) { r.Items[0].PaymentMethod = PaymentFullPrepayment }, "SecondReceipt.Items[0].PaymentMethod"},
+		{"prepayment line", func(r *SecondReceipt) { r.Items[0].PaymentMethod = ReceiptPaymentFullPrepayment }, "SecondReceipt.Items[0].PaymentMethod"},
 		{"lines do not add up", func(r *SecondReceipt) { r.Total = refundDec("99.99") }, "SecondReceipt.Items"},
 		{"no contact", func(r *SecondReceipt) { r.Email = "" }, "SecondReceipt.Email"},
 		{"bad email", func(r *SecondReceipt) { r.Email = "buyer at example.com" }, "SecondReceipt.Email"},
 		{"email with space", func(r *SecondReceipt) { r.Email = "a b@example.com" }, "SecondReceipt.Email"},
 		{"formatted phone", func(r *SecondReceipt) { r.Phone = "+7 (999) 123-45-67" }, "SecondReceipt.Phone"},
 		{"short phone", func(r *SecondReceipt) { r.Phone = "12345" }, "SecondReceipt.Phone"},
-		{"vat without type", func(r *SecondReceipt) { r.Vats = []ReceiptVat{{Sum: refundDec("1")}} }, "SecondReceipt.Vats[0].Type"},
-		{"negative vat", func(r *SecondReceipt) { r.Vats = []ReceiptVat{{Type: TaxVAT20, Sum: refundDec("-1")}} }, "SecondReceipt.Vats[0].Sum"},
-		{"vat three decimals", func(r *SecondReceipt) { r.Vats = []ReceiptVat{{Type: TaxVAT20, Sum: refundDec("1.001")}} }, "SecondReceipt.Vats[0].Sum"},
+		{"vat without type", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Sum: refundDec("1")}} }, "SecondReceipt.Vats[0].Type"},
+		{"negative vat", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("-1")}} }, "SecondReceipt.Vats[0].Sum"},
+		{"vat three decimals", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("1.001")}} }, "SecondReceipt.Vats[0].Sum"},
 	}
 	s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent for invalid input") })
 	c := s.client(t, Config{})
@@ -361,8 +361,8 @@ func TestAttachReceiptDefaultsAndCallerData(t *testing.T) {
 
 func TestReceiptCodeString(t *testing.T) {
 	tests := map[ReceiptCode]string{
-		ReceiptAccepted: "accepted", ReceiptWaiting: "waiting", ReceiptRegistered: "registered", ReceiptFailed: "failed",
-		ReceiptInternalError: "internal error", ReceiptBadSignature: "bad signature", 7: "ReceiptCode(7)",
+		ReceiptCodeAccepted: "accepted", ReceiptCodeWaiting: "waiting", ReceiptCodeRegistered: "registered", ReceiptCodeFailed: "failed",
+		ReceiptCodeInternalError: "internal error", ReceiptCodeBadSignature: "bad signature", 7: "ReceiptCode(7)",
 	}
 	for code, want := range tests {
 		t.Run(want, func(t *testing.T) { assert.Equal(t, want, code.String()) })

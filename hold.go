@@ -14,8 +14,8 @@ import (
 // started with Payment.StepByStep and Robokassa reported state HOLD on
 // ResultUrl2 (or OpStateExt reports [StateHeld]).
 type HoldCapture struct {
-	// InvoiceID is the InvId of the held payment. Required.
-	InvoiceID int64
+	// InvID is the InvId of the held payment. Required.
+	InvID int64
 	// OutSum is the amount to capture: greater than zero with at most 2
 	// decimal places, and not more than the amount held (the amount may
 	// only go down; Robokassa checks that).
@@ -68,19 +68,19 @@ func (c *Client) ConfirmHold(ctx context.Context, h HoldCapture) error {
 	if c.test {
 		return ErrNotInTestMode
 	}
-	if h.InvoiceID <= 0 {
-		return invalid("InvoiceID", "must be greater than zero")
+	if h.InvID <= 0 {
+		return invalid("InvID", "must be greater than zero")
 	}
 	if err := checkAmount("OutSum", h.OutSum, false, 0); err != nil {
 		return err
 	}
-	sc, err := c.merchantSign(h.InvoiceID, h.OutSum, h.Receipt, h.Shp)
+	sc, err := c.merchantSign(h.InvID, h.OutSum, h.Receipt, h.Shp)
 	if err != nil {
 		return err
 	}
 	form, err := merchantValues(holdConfirmForm{
 		MerchantLogin:  c.login,
-		InvoiceID:      h.InvoiceID,
+		InvoiceID:      h.InvID,
 		OutSum:         sc.outSum,
 		Receipt:        sc.receipt,
 		SignatureValue: sc.signature,
@@ -95,30 +95,30 @@ func (c *Client) ConfirmHold(ctx context.Context, h HoldCapture) error {
 	return c.parseHold("ConfirmHold", body)
 }
 
-// CancelHold releases a held two-stage payment with InvId invoiceID: a
+// CancelHold releases the held two-stage payment invID: a
 // POST form to AuthURL + "/Merchant/Payment/Cancel" (spec §6) signed
 // MerchantLogin::InvoiceID:Password1 (the OutSum slot is empty).
 //
 // Before sending anything it returns [ErrNotInTestMode] for a test-mode
-// client and a [*ValidationError] when invoiceID is not positive. It is
+// client and a [*ValidationError] when invID is not positive. It is
 // sent exactly once and never retried.
 //
 // A nil error means Robokassa accepted the request ("success: true");
 // OpStateExt reports state 60 once the hold is released
 // ([StateRefunded]). "success: false" and any other answer are an
 // [*APIError].
-func (c *Client) CancelHold(ctx context.Context, invoiceID int64) error {
+func (c *Client) CancelHold(ctx context.Context, invID int64) error {
 	if c.test {
 		return ErrNotInTestMode
 	}
-	if invoiceID <= 0 {
-		return invalid("InvoiceID", "must be greater than zero")
+	if invID <= 0 {
+		return invalid("InvID", "must be greater than zero")
 	}
-	s := newSignature(c.login, "", strconv.FormatInt(invoiceID, 10))
+	s := newSignature(c.login, "", strconv.FormatInt(invID, 10))
 	s.password = c.pass1
 	form, err := merchantValues(holdCancelForm{
 		MerchantLogin:  c.login,
-		InvoiceID:      invoiceID,
+		InvoiceID:      invID,
 		SignatureValue: s.sign(c.alg),
 	}, nil)
 	if err != nil {

@@ -22,10 +22,10 @@ func TestConfirmHoldVectors(t *testing.T) {
 			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: v.Password, Algorithm: v.Algorithm},
 				merchantText(200, merchantHoldOK))
 			err := c.ConfirmHold(context.Background(), HoldCapture{
-				InvoiceID: v.InvoiceID,
-				OutSum:    dec(v.OutSum),
-				Receipt:   v.receipt(t),
-				Shp:       v.Shp,
+				InvID:   v.InvoiceID,
+				OutSum:  dec(v.OutSum),
+				Receipt: v.receipt(t),
+				Shp:     v.Shp,
 			})
 			require.NoError(t, err)
 			path, form := s.request(t, 0)
@@ -75,7 +75,7 @@ func TestHoldResponses(t *testing.T) {
 		{file: "hold_object.json", message: "unexpected response"},
 		{file: "hold_unquoted.txt", message: "unexpected response"},
 		{file: "hold_other_case.json", message: "unexpected response"},
-		{file: "hold_error_65.json", code: "65", message: CodeBadHoldParams.Meaning()},
+		{file: "hold_error_65.json", code: "65", message: ErrorCodeBadHoldParams.Meaning()},
 		{file: "recurring_ok.txt", message: "unexpected response"},
 		{file: "recurring_garbage.html", message: "unexpected response"},
 	}
@@ -84,7 +84,7 @@ func TestHoldResponses(t *testing.T) {
 		call func(c *Client) error
 	}{
 		{"ConfirmHold", func(c *Client) error {
-			return c.ConfirmHold(context.Background(), HoldCapture{InvoiceID: 5, OutSum: dec("10")})
+			return c.ConfirmHold(context.Background(), HoldCapture{InvID: 5, OutSum: dec("10")})
 		}},
 		{"CancelHold", func(c *Client) error { return c.CancelHold(context.Background(), 5) }},
 	}
@@ -126,7 +126,7 @@ func TestHoldFaultsSentOnce(t *testing.T) {
 		call func(ctx context.Context, c *Client) error
 	}{
 		{"ConfirmHold", func(ctx context.Context, c *Client) error {
-			return c.ConfirmHold(ctx, HoldCapture{InvoiceID: 5, OutSum: dec("10")})
+			return c.ConfirmHold(ctx, HoldCapture{InvID: 5, OutSum: dec("10")})
 		}},
 		{"CancelHold", func(ctx context.Context, c *Client) error { return c.CancelHold(ctx, 5) }},
 	}
@@ -152,14 +152,14 @@ func TestHoldFaultsSentOnce(t *testing.T) {
 
 func TestHoldRefusesTestMode(t *testing.T) {
 	c, s := newMerchantTestServer(t, Config{Password1: "p1", TestPassword1: "t1", Test: true}, merchantText(200, merchantHoldOK))
-	assert.ErrorIs(t, c.ConfirmHold(context.Background(), HoldCapture{InvoiceID: 5, OutSum: dec("10")}), ErrNotInTestMode)
+	assert.ErrorIs(t, c.ConfirmHold(context.Background(), HoldCapture{InvID: 5, OutSum: dec("10")}), ErrNotInTestMode)
 	assert.ErrorIs(t, c.CancelHold(context.Background(), 5), ErrNotInTestMode)
 	assert.Zero(t, s.hits.Load())
 }
 
 func TestConfirmHoldValidation(t *testing.T) {
 	ok := func() HoldCapture {
-		return HoldCapture{InvoiceID: 501, OutSum: dec("150"), Receipt: merchantReceipts["reduced"],
+		return HoldCapture{InvID: 501, OutSum: dec("150"), Receipt: merchantReceipts["reduced"],
 			Shp: map[string]string{"order": "501"}}
 	}
 	tests := []struct {
@@ -167,8 +167,8 @@ func TestConfirmHoldValidation(t *testing.T) {
 		edit  func(h *HoldCapture)
 		field string
 	}{
-		{"zero InvoiceID", func(h *HoldCapture) { h.InvoiceID = 0 }, "InvoiceID"},
-		{"negative InvoiceID", func(h *HoldCapture) { h.InvoiceID = -1 }, "InvoiceID"},
+		{"zero InvoiceID", func(h *HoldCapture) { h.InvID = 0 }, "InvID"},
+		{"negative InvoiceID", func(h *HoldCapture) { h.InvID = -1 }, "InvID"},
 		{"zero OutSum", func(h *HoldCapture) { h.OutSum = decimal.Zero; h.Receipt = nil }, "OutSum"},
 		{"negative OutSum", func(h *HoldCapture) { h.OutSum = dec("-150"); h.Receipt = nil }, "OutSum"},
 		{"three decimals", func(h *HoldCapture) { h.OutSum = dec("150.001"); h.Receipt = nil }, "OutSum"},
@@ -201,7 +201,7 @@ func TestCancelHoldValidation(t *testing.T) {
 			err := c.CancelHold(context.Background(), id)
 			var ve *ValidationError
 			require.True(t, errors.As(err, &ve), "not a *ValidationError: %v", err)
-			assert.Equal(t, "InvoiceID", ve.Field)
+			assert.Equal(t, "InvID", ve.Field)
 			assert.Zero(t, s.hits.Load())
 		})
 	}

@@ -29,16 +29,16 @@ const (
 	InvoiceReusable InvoiceType = "Reusable"
 )
 
-// InvoiceStatus is the state of a payment link, as [Client.Invoices]
+// InvoiceState is the state of a payment link, as [Client.Invoices]
 // filters and reports it (spec §9.1).
-type InvoiceStatus string
+type InvoiceState string
 
-// Invoice statuses (spec §9.1). The cabinet calls [InvoiceNotPaid]
+// Invoice statuses (spec §9.1). The cabinet calls [InvoiceStateNotPaid]
 // "waiting".
 const (
-	InvoicePaid    InvoiceStatus = "Paid"
-	InvoiceExpired InvoiceStatus = "Expired"
-	InvoiceNotPaid InvoiceStatus = "Notpaid"
+	InvoiceStatePaid    InvoiceState = "Paid"
+	InvoiceStateExpired InvoiceState = "Expired"
+	InvoiceStateNotPaid InvoiceState = "Notpaid"
 )
 
 // Invoice is a payment link to create with [Client.CreateInvoice]
@@ -77,12 +77,12 @@ type Invoice struct {
 	// Sno is the shop's tax system for the receipt; empty when the shop
 	// has only one.
 	Sno Sno
-	// UserFields are user parameters returned in the notifications, keyed
+	// Shp are user parameters returned in the notifications, keyed
 	// by the name after the prefix, as [Payment.Shp] is: {"order": "12"}
 	// is sent as "shp_order". Names are [A-Za-z0-9_]+ without the prefix;
 	// values are URL-encoded as for Payment.Shp (spec §3.2), so
 	// [Notification.Shp] hands back the original value.
-	UserFields map[string]string
+	Shp map[string]string
 	// SuccessURL2 and SuccessURL2Method override the success redirect
 	// (both or neither; method GET or POST).
 	SuccessURL2       string
@@ -153,8 +153,8 @@ type InvoiceRef struct {
 // InvoiceQuery filters [Client.Invoices] (GetInvoiceInformationList,
 // spec §9.1). The zero value asks for the first page of every link.
 type InvoiceQuery struct {
-	// Statuses keeps links in these states; empty means all.
-	Statuses []InvoiceStatus
+	// States keeps links in these states; empty means all.
+	States []InvoiceState
 	// Types keeps links of these types; empty means all.
 	Types []InvoiceType
 	// DateFrom and DateTo bound the creation date; zero means unbounded.
@@ -214,7 +214,7 @@ type InvoiceInfo struct {
 	EncodedID      string
 	URL            string
 	Type           InvoiceType
-	Status         InvoiceStatus
+	State          InvoiceState
 	OutSum         decimal.Decimal
 	Description    string
 	CreatedAt      time.Time
@@ -396,18 +396,18 @@ type invoiceDeactivateWire struct {
 }
 
 type invoiceListWire struct {
-	MerchantLogin   string          `json:"MerchantLogin"`
-	CurrentPage     int             `json:"CurrentPage"`
-	PageSize        int             `json:"PageSize"`
-	InvoiceStatuses []InvoiceStatus `json:"InvoiceStatuses,omitempty"`
-	Keywords        string          `json:"Keywords,omitempty"`
-	DateFrom        string          `json:"DateFrom,omitempty"`
-	DateTo          string          `json:"DateTo,omitempty"`
-	IsAscending     bool            `json:"IsAscending"`
-	InvoiceTypes    []InvoiceType   `json:"InvoiceTypes,omitempty"`
-	PaymentAliases  []string        `json:"PaymentAliases,omitempty"`
-	SumFrom         json.Number     `json:"SumFrom,omitempty"`
-	SumTo           json.Number     `json:"SumTo,omitempty"`
+	MerchantLogin   string         `json:"MerchantLogin"`
+	CurrentPage     int            `json:"CurrentPage"`
+	PageSize        int            `json:"PageSize"`
+	InvoiceStatuses []InvoiceState `json:"InvoiceStatuses,omitempty"`
+	Keywords        string         `json:"Keywords,omitempty"`
+	DateFrom        string         `json:"DateFrom,omitempty"`
+	DateTo          string         `json:"DateTo,omitempty"`
+	IsAscending     bool           `json:"IsAscending"`
+	InvoiceTypes    []InvoiceType  `json:"InvoiceTypes,omitempty"`
+	PaymentAliases  []string       `json:"PaymentAliases,omitempty"`
+	SumFrom         json.Number    `json:"SumFrom,omitempty"`
+	SumTo           json.Number    `json:"SumTo,omitempty"`
 }
 
 // invoicePayload validates inv and returns the CreateInvoice payload.
@@ -429,9 +429,9 @@ func (c *Client) invoicePayload(inv *Invoice) ([]byte, error) {
 	if w.Culture == "" {
 		w.Culture = "ru"
 	}
-	if len(inv.UserFields) > 0 {
-		w.UserFields = make(map[string]string, len(inv.UserFields))
-		for k, v := range inv.UserFields {
+	if len(inv.Shp) > 0 {
+		w.UserFields = make(map[string]string, len(inv.Shp))
+		for k, v := range inv.Shp {
 			w.UserFields[invoiceUserField+k] = urlEncode(v)
 		}
 	}
@@ -528,7 +528,7 @@ func (inv *Invoice) validate(now time.Time) error {
 	if strings.ContainsAny(inv.Token, "\x00\r\n") || !utf8.ValidString(inv.Token) {
 		return invalid("Token", "must not contain control characters")
 	}
-	if err := checkUserFields(inv.UserFields); err != nil {
+	if err := checkUserFields(inv.Shp); err != nil {
 		return err
 	}
 	for i := range inv.Items {
@@ -605,7 +605,7 @@ func (c *Client) invoiceListRequest(q *InvoiceQuery) (*invoiceListWire, error) {
 		MerchantLogin:   c.login,
 		CurrentPage:     q.CurrentPage,
 		PageSize:        q.PageSize,
-		InvoiceStatuses: q.Statuses,
+		InvoiceStatuses: q.States,
 		Keywords:        q.Keywords,
 		IsAscending:     q.IsAscending,
 		InvoiceTypes:    q.Types,
@@ -623,8 +623,8 @@ func (c *Client) invoiceListRequest(q *InvoiceQuery) (*invoiceListWire, error) {
 	case q.PageSize == 0:
 		w.PageSize = invoicePageSize
 	}
-	for i, s := range q.Statuses {
-		if s != InvoicePaid && s != InvoiceExpired && s != InvoiceNotPaid {
+	for i, s := range q.States {
+		if s != InvoiceStatePaid && s != InvoiceStateExpired && s != InvoiceStateNotPaid {
 			return nil, invalid("Statuses["+strconv.Itoa(i)+"]", `must be "Paid", "Expired" or "Notpaid"`)
 		}
 	}
@@ -956,7 +956,7 @@ func parseInvoiceInfo(raw json.RawMessage) (InvoiceInfo, error) {
 		EncodedID:   string(w.EncodedID),
 		URL:         firstString(w.URL, w.Link, w.InvoiceURL, w.PaymentURL),
 		Type:        invoiceTypeOf(firstString(w.InvoiceType, w.Type)),
-		Status:      invoiceStatusOf(firstString(w.InvoiceStatus, w.Status, w.State)),
+		State:       invoiceStatusOf(firstString(w.InvoiceStatus, w.Status, w.State)),
 		Description: string(w.Description),
 		Raw:         append(json.RawMessage(nil), raw...),
 	}
@@ -1003,16 +1003,16 @@ func invoiceTypeOf(s string) InvoiceType {
 // invoiceStatusOf maps a reported status to a constant in any letter case
 // ("waiting", the cabinet's word, and "unpaid" mean Notpaid); an unknown
 // value is kept as received.
-func invoiceStatusOf(s string) InvoiceStatus {
+func invoiceStatusOf(s string) InvoiceState {
 	switch strings.ToLower(strings.ReplaceAll(s, "_", "")) {
 	case "paid":
-		return InvoicePaid
+		return InvoiceStatePaid
 	case "expired":
-		return InvoiceExpired
+		return InvoiceStateExpired
 	case "notpaid", "unpaid", "waiting":
-		return InvoiceNotPaid
+		return InvoiceStateNotPaid
 	}
-	return InvoiceStatus(s)
+	return InvoiceState(s)
 }
 
 // invoiceTimeLayouts are tried in order; those without an offset are read

@@ -96,10 +96,10 @@ func invoiceVectorInvoice(t *testing.T) Invoice {
 		ExpirationDate:   exp,
 		Sno:              SnoOSN,
 		Items: []ReceiptItem{
-			{Name: "Item A", Quantity: invoiceDec("1"), Sum: invoiceDec("490"), Tax: TaxVAT22, PaymentMethod: PaymentFull, PaymentObject: ObjectCommodity},
-			{Name: `Item "B"`, Quantity: invoiceDec("2"), Sum: invoiceDec("500.00"), Tax: TaxNone, PaymentMethod: PaymentFull, PaymentObject: ObjectService, NomenclatureCode: "0104606203\x1d2101"},
+			{Name: "Item A", Quantity: invoiceDec("1"), Sum: invoiceDec("490"), Tax: TaxVAT22, PaymentMethod: ReceiptPaymentFull, PaymentObject: ObjectCommodity},
+			{Name: `Item "B"`, Quantity: invoiceDec("2"), Sum: invoiceDec("500.00"), Tax: TaxNone, PaymentMethod: ReceiptPaymentFull, PaymentObject: ObjectService, NomenclatureCode: "0104606203\x1d2101"},
 		},
-		UserFields:        map[string]string{"order": "4512", "note": "a b+c"},
+		Shp:               map[string]string{"order": "4512", "note": "a b+c"},
 		SuccessURL2:       "https://shop.example/ok?order=4512&x=1",
 		SuccessURL2Method: "GET",
 		FailURL2:          "https://shop.example/fail",
@@ -563,10 +563,10 @@ func TestInvoiceValidation(t *testing.T) {
 		{"token and recurring", func(i *Invoice) { i.Token, i.Recurring = "k", true }, "Token"},
 		{"token and hold", func(i *Invoice) { i.Token, i.StepByStep = "k", true }, "Token"},
 		{"token control", func(i *Invoice) { i.Token = "a\nb" }, "Token"},
-		{"user field name", func(i *Invoice) { i.UserFields = map[string]string{"bad-name": "x"} }, `UserFields["bad-name"]`},
-		{"user field empty name", func(i *Invoice) { i.UserFields = map[string]string{"": "x"} }, "UserFields"},
-		{"user field prefixed", func(i *Invoice) { i.UserFields = map[string]string{"Shp_order": "x"} }, `UserFields["Shp_order"]`},
-		{"user field value", func(i *Invoice) { i.UserFields = map[string]string{"order": "\xff"} }, `UserFields["order"]`},
+		{"user field name", func(i *Invoice) { i.Shp = map[string]string{"bad-name": "x"} }, `UserFields["bad-name"]`},
+		{"user field empty name", func(i *Invoice) { i.Shp = map[string]string{"": "x"} }, "UserFields"},
+		{"user field prefixed", func(i *Invoice) { i.Shp = map[string]string{"Shp_order": "x"} }, `UserFields["Shp_order"]`},
+		{"user field value", func(i *Invoice) { i.Shp = map[string]string{"order": "\xff"} }, `UserFields["order"]`},
 		{"item name", func(i *Invoice) { i.Items[0].Name = "" }, "Items[0].Name"},
 		{"item tax", func(i *Invoice) { i.Items[1].Tax = "" }, "Items[1].Tax"},
 		{"item quantity", func(i *Invoice) { i.Items[1].Quantity = decimal.Zero }, "Items[1].Quantity"},
@@ -595,7 +595,7 @@ func TestInvoiceValidation(t *testing.T) {
 		inv := valid()
 		inv.Description = strings.Repeat("я", 100)
 		inv.ExpirationDate = DaysToPay(1)
-		inv.UserFields = map[string]string{"Order_2": "~ x"}
+		inv.Shp = map[string]string{"Order_2": "~ x"}
 		_, err := c.CreateInvoice(context.Background(), inv)
 		require.NoError(t, err)
 		reqs := f.requests()
@@ -697,7 +697,7 @@ func TestInvoicesRequest(t *testing.T) {
 	to, err := time.Parse(time.RFC3339, "2025-01-31T23:59:59+03:00")
 	require.NoError(t, err)
 	q := InvoiceQuery{
-		Statuses:       []InvoiceStatus{InvoicePaid, InvoiceNotPaid},
+		States:         []InvoiceState{InvoiceStatePaid, InvoiceStateNotPaid},
 		Types:          []InvoiceType{InvoiceOneTime},
 		DateFrom:       from,
 		DateTo:         to,
@@ -737,7 +737,7 @@ func TestInvoicesValidation(t *testing.T) {
 	}{
 		{"page", InvoiceQuery{CurrentPage: -1}, "CurrentPage"},
 		{"size", InvoiceQuery{PageSize: -1}, "PageSize"},
-		{"status case", InvoiceQuery{Statuses: []InvoiceStatus{"paid"}}, "Statuses[0]"},
+		{"status case", InvoiceQuery{States: []InvoiceState{"paid"}}, "Statuses[0]"},
 		{"type", InvoiceQuery{Types: []InvoiceType{InvoiceOneTime, "Once"}}, "Types[1]"},
 		{"alias empty", InvoiceQuery{PaymentAliases: []string{""}}, "PaymentAliases[0]"},
 		{"alias chars", InvoiceQuery{PaymentAliases: []string{"Bank Card"}}, "PaymentAliases[0]"},
@@ -775,7 +775,7 @@ func TestInvoicesResponses(t *testing.T) {
 		assert.Equal(t, "aBcD3fGh1jKlMn", a.EncodedID)
 		assert.Equal(t, "https://auth.robokassa.ru/merchant/Invoice/aBcD3fGh1jKlMn", a.URL)
 		assert.Equal(t, InvoiceOneTime, a.Type)
-		assert.Equal(t, InvoicePaid, a.Status)
+		assert.Equal(t, InvoiceStatePaid, a.State)
 		assert.Equal(t, "990", a.OutSum.String())
 		assert.Equal(t, "Заказ №4512", a.Description)
 		assert.True(t, a.CreatedAt.Equal(time.Date(2025, 1, 15, 10, 30, 0, 0, msk)), a.CreatedAt.String())
@@ -784,7 +784,7 @@ func TestInvoicesResponses(t *testing.T) {
 		assert.Contains(t, string(a.Raw), `"merchantComments":"VIP"`)
 		assert.Equal(t, "Zx81Qw0pLm", b.EncodedID, "derived from the url")
 		assert.Equal(t, InvoiceReusable, b.Type)
-		assert.Equal(t, InvoiceNotPaid, b.Status)
+		assert.Equal(t, InvoiceStateNotPaid, b.State)
 		assert.Equal(t, "150.5", b.OutSum.String(), "sum given as a string")
 		assert.True(t, b.CreatedAt.Equal(time.Date(2025, 1, 16, 9, 0, 0, 0, msk)), "no offset: Moscow time, got %s", b.CreatedAt)
 		assert.True(t, b.ExpirationDate.IsZero())
@@ -804,7 +804,7 @@ func TestInvoicesResponses(t *testing.T) {
 		assert.Equal(t, "https://auth.robokassa.ru/merchant/Invoice/Qq9Ww8Ee7", a.URL)
 		assert.Equal(t, "Qq9Ww8Ee7", a.EncodedID)
 		assert.Equal(t, InvoiceOneTime, a.Type)
-		assert.Equal(t, InvoiceExpired, a.Status)
+		assert.Equal(t, InvoiceStateExpired, a.State)
 		assert.Equal(t, "1000", a.OutSum.String())
 		assert.True(t, a.CreatedAt.Equal(time.Date(2025, 1, 16, 9, 0, 0, 0, msk)), a.CreatedAt.String())
 		assert.True(t, a.ExpirationDate.Equal(time.Date(2025, 1, 18, 12, 0, 0, 0, msk)), a.ExpirationDate.String())
@@ -908,11 +908,11 @@ func TestParseInvoiceFields(t *testing.T) {
 		want InvoiceInfo
 	}{
 		{`{"ID":"a","InvID":" 12 ","Status":"WAITING","type":"one_time","amount":"10.50"}`,
-			InvoiceInfo{ID: "a", InvID: 12, Status: InvoiceNotPaid, Type: InvoiceOneTime, OutSum: invoiceDec("10.5")}},
+			InvoiceInfo{ID: "a", InvID: 12, State: InvoiceStateNotPaid, Type: InvoiceOneTime, OutSum: invoiceDec("10.5")}},
 		{`{"invoiceId":"not-a-number","status":3,"sum":1e400,"url":"https://x.example/a/b/"}`,
-			InvoiceInfo{Status: "3", URL: "https://x.example/a/b/", EncodedID: "b"}},
+			InvoiceInfo{State: "3", URL: "https://x.example/a/b/", EncodedID: "b"}},
 		{`{"invId":12.0,"invoiceStatus":"Cancelled","outSum":-5,"description":{"x":1}}`,
-			InvoiceInfo{InvID: 12, Status: "Cancelled", OutSum: invoiceDec("-5")}},
+			InvoiceInfo{InvID: 12, State: "Cancelled", OutSum: invoiceDec("-5")}},
 		{`{"invId":1.5,"outSum":"","url":"not a url"}`,
 			InvoiceInfo{URL: "not a url"}},
 	}

@@ -11,33 +11,33 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// StateCode is the state of an operation as OpStateExt reports it
+// State is the state of an operation as OpStateExt reports it
 // (spec §8).
-type StateCode int
+type State int
 
 // Operation states (spec §8).
 const (
 	// StateInitiated: the operation started, no money received yet.
-	StateInitiated StateCode = 5
+	StateInitiated State = 5
 	// StateCancelled: cancelled, no money received.
-	StateCancelled StateCode = 10
+	StateCancelled State = 10
 	// StateHeld: money held for a two-stage payment (spec §6), waiting for
 	// the shop's Confirm or Cancel.
-	StateHeld StateCode = 20
+	StateHeld State = 20
 	// StateCrediting: money received, being credited to the shop.
-	StateCrediting StateCode = 50
+	StateCrediting State = 50
 	// StateRefunded: money returned to the buyer; also a cancelled hold.
-	StateRefunded StateCode = 60
+	StateRefunded State = 60
 	// StateSuspended: stopped by Robokassa's security service or an
 	// outage; it needs people, not polling.
-	StateSuspended StateCode = 80
+	StateSuspended State = 80
 	// StatePaid: credited to the shop and the notification sent.
-	StatePaid StateCode = 100
+	StatePaid State = 100
 )
 
 // String returns the state's name ("paid", "held", …), or "state(N)" for a
 // code the spec does not list.
-func (s StateCode) String() string {
+func (s State) String() string {
 	switch s {
 	case StateInitiated:
 		return "initiated"
@@ -62,7 +62,7 @@ func (s StateCode) String() string {
 // resolved, but only by Robokassa's staff after a security stop, which no
 // poll loop should wait for. Initiated, held (which waits for the shop's
 // own Confirm or Cancel), crediting and unknown codes are not final.
-func (s StateCode) Final() bool {
+func (s State) Final() bool {
 	switch s {
 	case StatePaid, StateCancelled, StateRefunded, StateSuspended:
 		return true
@@ -73,9 +73,9 @@ func (s StateCode) Final() bool {
 // OperationState is what Robokassa reports about one operation
 // (OpStateExt, spec §8). Fields the response does not carry are zero.
 type OperationState struct {
-	// InvoiceID is the shop's InvId the state was asked for.
-	InvoiceID int64
-	State     StateCode
+	// InvID is the shop's InvId the state was asked for.
+	InvID int64
+	State State
 	// RequestDate is when the state was asked for and StateDate when the
 	// operation entered State. Dates without an offset are read as Moscow
 	// time (UTC+3).
@@ -97,30 +97,30 @@ type OperationState struct {
 	OpKey string
 	// BankCardRRN is the card payment's retrieval reference number.
 	BankCardRRN string
-	// UserFields holds the user (Shp_) fields of the payment, keyed by
+	// Shp holds the user (Shp_) fields of the payment, keyed by
 	// name exactly as Robokassa reports it; nil when there are none.
-	UserFields map[string]string
+	Shp map[string]string
 }
 
 // OpState asks Robokassa for the state of the operation with the shop's
-// InvId invoiceID (OpStateExt, spec §8). The request is a POST form signed
+// InvId invID (OpStateExt, spec §8). The request is a POST form signed
 // with Password #2: Signature = hash(MerchantLogin:InvoiceID:Password2).
 //
 // Before sending anything it returns [ErrNotInTestMode] for a test-mode
 // client (OpStateExt does not exist in test mode, spec §13),
 // [ErrNoPassword2] when the client has no Password #2, and a
-// [*ValidationError] when invoiceID is not positive.
+// [*ValidationError] when invID is not positive.
 //
 // Result code 3 (no such operation; also reported until the buyer submits
 // payment details) is an error matching [ErrNotFound] that is also an
 // [*APIError] under [errors.As]. Other non-zero codes are an [*APIError]
 // with Code, the documented meaning and Robokassa's description. The call
 // is a read: network errors and 5xx responses are retried.
-func (c *Client) OpState(ctx context.Context, invoiceID int64) (*OperationState, error) {
-	if err := c.canOpState(invoiceID); err != nil {
+func (c *Client) OpState(ctx context.Context, invID int64) (*OperationState, error) {
+	if err := c.canOpState(invID); err != nil {
 		return nil, err
 	}
-	id := strconv.FormatInt(invoiceID, 10)
+	id := strconv.FormatInt(invID, 10)
 	sig := newSignature(c.login, id)
 	sig.password = c.pass2
 	form := opStateForm{MerchantLogin: c.login, InvoiceID: id, Signature: sig.sign(c.alg)}
@@ -128,18 +128,18 @@ func (c *Client) OpState(ctx context.Context, invoiceID int64) (*OperationState,
 	if err := c.callWebService(ctx, "OpStateExt", "OperationStateResponse", form, &r); err != nil {
 		return nil, err
 	}
-	return r.state(invoiceID), nil
+	return r.state(invID), nil
 }
 
 // canOpState reports why OpStateExt cannot be sent, or nil.
-func (c *Client) canOpState(invoiceID int64) error {
+func (c *Client) canOpState(invID int64) error {
 	switch {
 	case c.test:
 		return ErrNotInTestMode
 	case c.pass2 == "":
 		return ErrNoPassword2
-	case invoiceID <= 0:
-		return invalid("InvoiceID", "must be greater than zero")
+	case invID <= 0:
+		return invalid("InvID", "must be greater than zero")
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ const (
 )
 
 // AwaitPaid polls [Client.OpState] until the operation reaches a final
-// state (see [StateCode.Final]) or ctx ends. The first poll is immediate;
+// state (see [State.Final]) or ctx ends. The first poll is immediate;
 // the waits between polls grow 1s, 2s, 4s, … up to 30s. Bound the wait
 // with a context deadline.
 //
@@ -172,19 +172,19 @@ const (
 // confirms or cancels the hold; a shop that wants to stop at the hold
 // polls [Client.OpState] itself. Like OpState, it is not available in test
 // mode ([ErrNotInTestMode]).
-func (c *Client) AwaitPaid(ctx context.Context, invoiceID int64) (*OperationState, error) {
-	return c.awaitPaid(ctx, invoiceID, sleep)
+func (c *Client) AwaitPaid(ctx context.Context, invID int64) (*OperationState, error) {
+	return c.awaitPaid(ctx, invID, sleep)
 }
 
 // awaitPaid is AwaitPaid with the wait between polls supplied, so tests
 // need not sleep.
-func (c *Client) awaitPaid(ctx context.Context, invoiceID int64, wait func(context.Context, time.Duration) error) (*OperationState, error) {
-	if err := c.canOpState(invoiceID); err != nil {
+func (c *Client) awaitPaid(ctx context.Context, invID int64, wait func(context.Context, time.Duration) error) (*OperationState, error) {
+	if err := c.canOpState(invID); err != nil {
 		return nil, err
 	}
 	var last *OperationState
 	for n := 1; ; n++ {
-		st, err := c.OpState(ctx, invoiceID)
+		st, err := c.OpState(ctx, invID)
 		switch {
 		case err == nil:
 			last = st
@@ -192,7 +192,7 @@ func (c *Client) awaitPaid(ctx context.Context, invoiceID int64, wait func(conte
 				return st, nil
 			}
 			if st.State.Final() {
-				return st, fmt.Errorf("%w: invoice %d is %s", ErrNotPaid, invoiceID, st.State)
+				return st, fmt.Errorf("%w: invoice %d is %s", ErrNotPaid, invID, st.State)
 			}
 		case ctx.Err() != nil:
 			// reported below
@@ -203,7 +203,7 @@ func (c *Client) awaitPaid(ctx context.Context, invoiceID int64, wait func(conte
 			_ = wait(ctx, pollDelay(n))
 		}
 		if err := ctx.Err(); err != nil {
-			return last, fmt.Errorf("robokassa: waiting for invoice %d to be paid: %w", invoiceID, err)
+			return last, fmt.Errorf("robokassa: waiting for invoice %d to be paid: %w", invID, err)
 		}
 	}
 }
@@ -270,11 +270,11 @@ func (r *opStateReply) check() error {
 	return nil
 }
 
-func (r *opStateReply) state(invoiceID int64) *OperationState {
+func (r *opStateReply) state(invID int64) *OperationState {
 	code, _ := strconv.Atoi(strings.TrimSpace(r.State.Code)) // checked
 	st := &OperationState{
-		InvoiceID:    invoiceID,
-		State:        StateCode(code),
+		InvID:        invID,
+		State:        State(code),
 		RequestDate:  r.State.RequestDate.Time,
 		StateDate:    r.State.StateDate.Time,
 		IncCurrLabel: strings.TrimSpace(r.Info.IncCurrLabel),
@@ -290,12 +290,12 @@ func (r *opStateReply) state(invoiceID int64) *OperationState {
 		BankCardRRN:  strings.TrimSpace(r.Info.BankCardRRN),
 	}
 	if n := len(r.UserField) + len(r.UserFields); n > 0 {
-		st.UserFields = make(map[string]string, n)
+		st.Shp = make(map[string]string, n)
 		for _, f := range r.UserField {
-			st.UserFields[f.Name] = f.Value
+			st.Shp[f.Name] = f.Value
 		}
 		for _, f := range r.UserFields {
-			st.UserFields[f.Name] = f.Value
+			st.Shp[f.Name] = f.Value
 		}
 	}
 	return st

@@ -131,7 +131,7 @@ func TestOpStateSignatureVectors(t *testing.T) {
 			c, ws := newOpStateServer(t, cfg, fixtureReply(t, "paid_ns.xml"))
 			st, err := c.OpState(context.Background(), v.InvoiceID)
 			require.NoError(t, err)
-			assert.Equal(t, v.InvoiceID, st.InvoiceID)
+			assert.Equal(t, v.InvoiceID, st.InvID)
 
 			reqs := ws.requests()
 			require.Len(t, reqs, 1)
@@ -172,7 +172,7 @@ func TestOpStateParses(t *testing.T) {
 		{
 			file: "paid_ns.xml", // default namespace, UserField, 7 fractional digits with offset
 			want: OperationState{
-				InvoiceID:     12,
+				InvID:         12,
 				State:         StatePaid,
 				RequestDate:   time.Date(2019, 11, 13, 10, 21, 22, 50002900, msk),
 				StateDate:     time.Date(2019, 11, 13, 10, 20, 54, 683333300, msk),
@@ -184,13 +184,13 @@ func TestOpStateParses(t *testing.T) {
 				OutSum:        opDec("965.25"),
 				OpKey:         "1F2E3D4C-0000-4A5B-9C8D-0123456789AB-1573629654",
 				BankCardRRN:   "931712345678",
-				UserFields:    map[string]string{"Shp_order": "12", "Shp_user": "alice & bob"},
+				Shp:           map[string]string{"Shp_order": "12", "Shp_user": "alice & bob"},
 			},
 		},
 		{
 			file: "held_nons.xml", // no namespace, UserFields, dates without offset = Moscow
 			want: OperationState{
-				InvoiceID:     12,
+				InvID:         12,
 				State:         StateHeld,
 				RequestDate:   time.Date(2024, 3, 15, 11, 30, 12, 123456700, time.UTC),
 				StateDate:     time.Date(2024, 3, 15, 11, 29, 59, 0, time.UTC),
@@ -201,13 +201,13 @@ func TestOpStateParses(t *testing.T) {
 				OutCurrLabel:  "BNR",
 				OutSum:        opDec("100.5"),
 				OpKey:         "op-key-held",
-				UserFields:    map[string]string{"shp_item": "tea"},
+				Shp:           map[string]string{"shp_item": "tea"},
 			},
 		},
 		{
 			file: "paid_prefixed.xml", // another namespace behind a prefix, UTC dates
 			want: OperationState{
-				InvoiceID:     12,
+				InvID:         12,
 				State:         StatePaid,
 				RequestDate:   time.Date(2024, 3, 15, 11, 30, 12, 123000000, time.UTC),
 				StateDate:     time.Date(2024, 3, 15, 11, 30, 0, 0, time.UTC),
@@ -248,7 +248,7 @@ func TestOpStateDateWithoutOffsetIsMoscow(t *testing.T) {
 
 func TestOpStateEachState(t *testing.T) {
 	tests := []struct {
-		code  StateCode
+		code  State
 		name  string
 		final bool
 	}{
@@ -270,15 +270,15 @@ func TestOpStateEachState(t *testing.T) {
 			assert.Equal(t, tt.name, got.State.String())
 			assert.Equal(t, tt.final, got.State.Final())
 			assert.True(t, opDec("990").Equal(got.OutSum))
-			assert.Nil(t, got.UserFields)
+			assert.Nil(t, got.Shp)
 		})
 	}
 }
 
 func TestStateCodeUnknown(t *testing.T) {
-	assert.Equal(t, "state(42)", StateCode(42).String())
-	assert.False(t, StateCode(42).Final())
-	assert.Equal(t, "state(0)", StateCode(0).String())
+	assert.Equal(t, "state(42)", State(42).String())
+	assert.False(t, State(42).Final())
+	assert.Equal(t, "state(0)", State(0).String())
 }
 
 func TestOpStateResultCodes(t *testing.T) {
@@ -398,7 +398,7 @@ func TestOpStateRefusesBeforeSending(t *testing.T) {
 			if tt.want == ErrInvalidParam {
 				var ve *ValidationError
 				require.ErrorAs(t, err, &ve)
-				assert.Equal(t, "InvoiceID", ve.Field)
+				assert.Equal(t, "InvID", ve.Field)
 			}
 			assert.Empty(t, ws.requests())
 		})
@@ -460,8 +460,8 @@ func TestAwaitPaid(t *testing.T) {
 	tests := []struct {
 		name      string
 		fixtures  []string
-		wantState StateCode // 0: no state returned
-		wantErr   error     // nil: success
+		wantState State // 0: no state returned
+		wantErr   error // nil: success
 		wantHits  int
 	}{
 		{"not found, held, crediting, paid", []string{"result_3.xml", "result_3.xml", "held_nons.xml", "state_50.xml", "state_100.xml"}, StatePaid, nil, 5},
@@ -491,7 +491,7 @@ func TestAwaitPaid(t *testing.T) {
 			} else {
 				require.NotNil(t, st)
 				assert.Equal(t, tt.wantState, st.State)
-				assert.Equal(t, int64(12), st.InvoiceID)
+				assert.Equal(t, int64(12), st.InvID)
 			}
 			assert.Len(t, ws.requests(), tt.wantHits)
 			require.Len(t, waits, tt.wantHits-1)

@@ -19,11 +19,11 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 // out by hand (R1, R2 there).
 var vectorReceipts = map[string]*Receipt{
 	`{"sno":"osn","items":[{"name":"Item A"`: {Sno: SnoOSN, Items: []ReceiptItem{
-		{Name: "Item A", Quantity: dec("1"), Sum: dec("490"), Tax: TaxVAT22, PaymentMethod: PaymentFull, PaymentObject: ObjectCommodity},
-		{Name: "Item B", Quantity: dec("2"), Sum: dec("500.0"), Tax: TaxNone, PaymentMethod: PaymentFull, PaymentObject: ObjectCommodity},
+		{Name: "Item A", Quantity: dec("1"), Sum: dec("490"), Tax: TaxVAT22, PaymentMethod: ReceiptPaymentFull, PaymentObject: ObjectCommodity},
+		{Name: "Item B", Quantity: dec("2"), Sum: dec("500.0"), Tax: TaxNone, PaymentMethod: ReceiptPaymentFull, PaymentObject: ObjectCommodity},
 	}},
 	`{"items":[{"name":"Чай`: {Items: []ReceiptItem{
-		{Name: `Чай "Улун" 100 г/шт.`, Quantity: dec("1.500"), Sum: dec("150.5"), Tax: TaxVAT10, PaymentMethod: PaymentFullPrepayment, PaymentObject: ObjectCommodity, NomenclatureCode: "010460\x1d21abc"},
+		{Name: `Чай "Улун" 100 г/шт.`, Quantity: dec("1.500"), Sum: dec("150.5"), Tax: TaxVAT10, PaymentMethod: ReceiptPaymentFullPrepayment, PaymentObject: ObjectCommodity, NomenclatureCode: "010460\x1d21abc"},
 		{Name: "Доставка ~ курьер", Quantity: dec("1"), Cost: decimal.NewNullDecimal(dec("99.5")), Tax: TaxVAT20, PaymentObject: ObjectService},
 	}},
 }

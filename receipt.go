@@ -43,19 +43,19 @@ const (
 	TaxVAT16  Tax = "vat16"
 )
 
-// PaymentMethod is the payment-method attribute of a receipt line
+// ReceiptPaymentMethod is the payment-method attribute of a receipt line
 // (spec §11). Open type.
-type PaymentMethod string
+type ReceiptPaymentMethod string
 
 // Payment methods.
 const (
-	PaymentFullPrepayment PaymentMethod = "full_prepayment"
-	PaymentPrepayment     PaymentMethod = "prepayment"
-	PaymentAdvance        PaymentMethod = "advance"
-	PaymentFull           PaymentMethod = "full_payment"
-	PaymentPartial        PaymentMethod = "partial_payment"
-	PaymentCredit         PaymentMethod = "credit"
-	PaymentCreditPayment  PaymentMethod = "credit_payment"
+	ReceiptPaymentFullPrepayment ReceiptPaymentMethod = "full_prepayment"
+	ReceiptPaymentPrepayment     ReceiptPaymentMethod = "prepayment"
+	ReceiptPaymentAdvance        ReceiptPaymentMethod = "advance"
+	ReceiptPaymentFull           ReceiptPaymentMethod = "full_payment"
+	ReceiptPaymentPartial        ReceiptPaymentMethod = "partial_payment"
+	ReceiptPaymentCredit         ReceiptPaymentMethod = "credit"
+	ReceiptPaymentCreditPayment  ReceiptPaymentMethod = "credit_payment"
 )
 
 // PaymentObject is the payment-object attribute of a receipt line
@@ -107,7 +107,7 @@ type ReceiptItem struct {
 	Cost decimal.NullDecimal
 	// Tax is required.
 	Tax           Tax
-	PaymentMethod PaymentMethod
+	PaymentMethod ReceiptPaymentMethod
 	PaymentObject PaymentObject
 	// NomenclatureCode identifies marked goods: printable ASCII and GS
 	// (0x1D), at most 255 bytes.
@@ -202,13 +202,13 @@ func (it *ReceiptItem) unitCost() (decimal.Decimal, *ValidationError) {
 // unitPriceItem is a receipt line as the Invoice and Refund APIs take it
 // (InvoiceItems, spec §9.1, §9.2): PascalCase names and a unit price.
 type unitPriceItem struct {
-	Name             string        `json:"Name"`
-	Quantity         json.Number   `json:"Quantity"`
-	Cost             json.Number   `json:"Cost"`
-	Tax              Tax           `json:"Tax"`
-	PaymentMethod    PaymentMethod `json:"PaymentMethod,omitempty"`
-	PaymentObject    PaymentObject `json:"PaymentObject,omitempty"`
-	NomenclatureCode string        `json:"NomenclatureCode,omitempty"`
+	Name             string               `json:"Name"`
+	Quantity         json.Number          `json:"Quantity"`
+	Cost             json.Number          `json:"Cost"`
+	Tax              Tax                  `json:"Tax"`
+	PaymentMethod    ReceiptPaymentMethod `json:"PaymentMethod,omitempty"`
+	PaymentObject    PaymentObject        `json:"PaymentObject,omitempty"`
+	NomenclatureCode string               `json:"NomenclatureCode,omitempty"`
 }
 
 // unitPriceWire returns the line with the given unit price (see unitCost),

@@ -23,13 +23,13 @@ const (
 // charges the card of the parent payment again, without the buyer. The
 // parent was an ordinary payment made with Payment.Recurring set.
 type RecurringPayment struct {
-	// PreviousInvoiceID is the InvId of the parent payment. Required. It is
+	// PreviousInvID is the InvId of the parent payment. Required. It is
 	// sent but not signed.
-	PreviousInvoiceID int64
-	// InvoiceID is the new, unique InvId of this charge. Required; it must
+	PreviousInvID int64
+	// InvID is the new, unique InvId of this charge. Required; it must
 	// differ from PreviousInvoiceID. Robokassa refuses a reused one with
 	// error 40.
-	InvoiceID int64
+	InvID int64
 	// OutSum is the amount, greater than zero with at most 2 decimal
 	// places; sent and signed as one string with two decimals.
 	OutSum decimal.Decimal
@@ -41,16 +41,6 @@ type RecurringPayment struct {
 	// Shp holds user parameters keyed by the name after "Shp_", as in
 	// Payment.Shp. They are signed and returned on ResultURL.
 	Shp map[string]string
-}
-
-// RecurringResult is Robokassa's acceptance of a recurring charge
-// (spec §5). It means the operation was created, not that money moved:
-// the outcome arrives on ResultURL (see [Client.ResultHandler]) or from
-// OpStateExt.
-type RecurringResult struct {
-	// InvoiceID is the number in Robokassa's "OK<InvoiceID>" answer: the
-	// InvoiceID of the charge.
-	InvoiceID int64
 }
 
 // recurringForm is the wire form of Merchant/Recurring (spec §5); Shp_*
@@ -75,23 +65,25 @@ type recurringForm struct {
 // for bad input. The request moves money, so it is sent exactly once and
 // never retried, not even after a network error: the operation may have
 // been created. Check it with OpStateExt before charging again with a new
-// InvoiceID.
+// InvID.
 //
-// Robokassa answers "OK<InvoiceID>". Any other answer is an [*APIError];
-// when it carries a payment-page error code (34: recurring not enabled,
-// 35: bad parameters, 40: InvoiceID reused; spec §12) that code is in
-// Code and its meaning in Message.
-func (c *Client) Recurring(ctx context.Context, p RecurringPayment) (*RecurringResult, error) {
+// A nil error means Robokassa answered "OK<InvoiceID>": the charge was
+// created, not that money moved; the outcome arrives on ResultURL (see
+// [Client.ResultHandler]) or from OpStateExt. Any other answer is an
+// [*APIError]; when it carries a payment-page error code (34: recurring
+// not enabled, 35: bad parameters, 40: InvID reused; spec §12) that code
+// is in Code and its meaning in Message.
+func (c *Client) Recurring(ctx context.Context, p RecurringPayment) error {
 	if c.test {
-		return nil, ErrNotInTestMode
+		return ErrNotInTestMode
 	}
 	form, err := c.recurringForm(&p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body, err := c.merchantPost(ctx, "Recurring", pathRecurring, form)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	return c.parseRecurring(body)
 }
@@ -99,12 +91,12 @@ func (c *Client) Recurring(ctx context.Context, p RecurringPayment) (*RecurringR
 // recurringForm validates p and returns the signed form.
 func (c *Client) recurringForm(p *RecurringPayment) (url.Values, error) {
 	switch {
-	case p.InvoiceID <= 0:
-		return nil, invalid("InvoiceID", "must be greater than zero")
-	case p.PreviousInvoiceID <= 0:
-		return nil, invalid("PreviousInvoiceID", "must be greater than zero")
-	case p.InvoiceID == p.PreviousInvoiceID:
-		return nil, invalid("InvoiceID", "must differ from PreviousInvoiceID (a new InvId for every charge)")
+	case p.InvID <= 0:
+		return nil, invalid("InvID", "must be greater than zero")
+	case p.PreviousInvID <= 0:
+		return nil, invalid("PreviousInvID", "must be greater than zero")
+	case p.InvID == p.PreviousInvID:
+		return nil, invalid("InvID", "must differ from PreviousInvID (a new InvId for every charge)")
 	}
 	if err := checkAmount("OutSum", p.OutSum, false, 0); err != nil {
 		return nil, err
@@ -112,14 +104,14 @@ func (c *Client) recurringForm(p *RecurringPayment) (url.Values, error) {
 	if err := checkDescription(p.Description); err != nil {
 		return nil, err
 	}
-	sc, err := c.merchantSign(p.InvoiceID, p.OutSum, p.Receipt, p.Shp)
+	sc, err := c.merchantSign(p.InvID, p.OutSum, p.Receipt, p.Shp)
 	if err != nil {
 		return nil, err
 	}
 	return merchantValues(recurringForm{
 		MerchantLogin:     c.login,
-		InvoiceID:         p.InvoiceID,
-		PreviousInvoiceID: p.PreviousInvoiceID,
+		InvoiceID:         p.InvID,
+		PreviousInvoiceID: p.PreviousInvID,
 		OutSum:            sc.outSum,
 		Description:       p.Description,
 		Receipt:           sc.receipt,
@@ -198,15 +190,15 @@ var recurringOKPattern = regexp.MustCompile(`(?i)^OK\+?([0-9]+)$`)
 var merchantCodePattern = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:error|err|code|ошибка|код)(?:[ _-]?(?:code|код|ошибки))?["']?\s*[:=#>]?\s*["']?\s*([0-9]{1,4})(?:[^0-9]|$)`)
 
 // parseRecurring reads the answer of Merchant/Recurring (spec §5).
-func (c *Client) parseRecurring(body []byte) (*RecurringResult, error) {
+func (c *Client) parseRecurring(body []byte) error {
 	s := bytes.TrimSpace(body)
 	if m := recurringOKPattern.FindSubmatch(s); m != nil {
 		id, err := strconv.ParseInt(string(m[1]), 10, 64)
 		if err == nil && id > 0 {
-			return &RecurringResult{InvoiceID: id}, nil
+			return nil
 		}
 	}
-	return nil, c.merchantRefusal("Recurring", body)
+	return c.merchantRefusal("Recurring", body)
 }
 
 // merchantRefusal is the *APIError for a 2xx answer that is not an

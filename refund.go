@@ -39,7 +39,7 @@ type RefundRequest struct {
 }
 
 // RefundTicket is Robokassa's acknowledgement of a refund request
-// (spec §9.2). The refund itself completes later: poll [Client.RefundState] with RequestID.
+// (spec §9.2). The refund itself completes later: poll [Client.RefundStatus] with RequestID.
 type RefundTicket struct {
 	// RequestID is the refund request's GUID.
 	RequestID string
@@ -51,12 +51,12 @@ type RefundState string
 
 // Refund request states.
 const (
-	RefundFinished   RefundState = "finished"
-	RefundProcessing RefundState = "processing"
-	RefundCanceled   RefundState = "canceled"
+	RefundStateFinished   RefundState = "finished"
+	RefundStateProcessing RefundState = "processing"
+	RefundStateCanceled   RefundState = "canceled"
 )
 
-// RefundStatus is the answer of [Client.RefundState] (spec §9.2).
+// RefundStatus is the answer of [Client.RefundStatus] (spec §9.2).
 type RefundStatus struct {
 	RequestID string
 	State     RefundState
@@ -111,7 +111,7 @@ type refundStateResponse struct {
 // #3 alone; a client built without Password3 returns [ErrNoPassword3] and
 // sends nothing. It is sent exactly once, never retried: a refund moves
 // money, so after a network error or a 5xx answer check
-// [Client.RefundState] or the cabinet before trying again.
+// [Client.RefundStatus] or the cabinet before trying again.
 //
 // Robokassa lists no test mode for the Refund API (spec §13) and a test
 // payment moved no money, so a test-mode client returns
@@ -154,11 +154,11 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, er
 	return c.parseRefundCreate(resp)
 }
 
-// RefundState reports the state of a refund request (spec §9.2): GET
+// RefundStatus reports the state of a refund request (spec §9.2): GET
 // Refund/GetState?id=requestID. It needs no password and works in test
 // mode too. It is retried on network errors and 5xx answers. An unknown
 // request id is an [*APIError] matching [ErrNotFound].
-func (c *Client) RefundState(ctx context.Context, requestID string) (*RefundStatus, error) {
+func (c *Client) RefundStatus(ctx context.Context, requestID string) (*RefundStatus, error) {
 	if err := checkIssuedID("requestID", requestID); err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ type refundItemInput struct {
 func (in refundItemInput) item() ReceiptItem {
 	it := ReceiptItem{
 		Name: in.Name, Quantity: refundDec(in.Quantity), Tax: Tax(in.Tax),
-		PaymentMethod: PaymentMethod(in.PaymentMethod), PaymentObject: PaymentObject(in.PaymentObject),
+		PaymentMethod: ReceiptPaymentMethod(in.PaymentMethod), PaymentObject: PaymentObject(in.PaymentObject),
 		NomenclatureCode: in.NomenclatureCode,
 	}
 	if in.Sum != "" {
@@ -449,15 +449,15 @@ func TestRefundState(t *testing.T) {
 		state  RefundState
 		amount string
 	}{
-		{"state_finished.json", RefundFinished, "1"},
-		{"state_processing.json", RefundProcessing, "250.5"},
-		{"state_canceled.json", RefundCanceled, "99.99"},
+		{"state_finished.json", RefundStateFinished, "1"},
+		{"state_processing.json", RefundStateProcessing, "250.5"},
+		{"state_canceled.json", RefundStateCanceled, "99.99"},
 		{"state_new_label.json", "partially_finished", "1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/"+tt.file))
-			st, err := s.client(t, Config{}).RefundState(context.Background(), id)
+			st, err := s.client(t, Config{}).RefundStatus(context.Background(), id)
 			require.NoError(t, err)
 			assert.Equal(t, tt.state, st.State)
 			assert.True(t, st.Amount.Equal(refundDec(tt.amount)), st.Amount.String())
@@ -472,9 +472,9 @@ func TestRefundState(t *testing.T) {
 
 func TestRefundStateTestModeAllowed(t *testing.T) {
 	s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/state_finished.json"))
-	st, err := s.client(t, Config{Test: true, TestPassword1: "t1"}).RefundState(context.Background(), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
+	st, err := s.client(t, Config{Test: true, TestPassword1: "t1"}).RefundStatus(context.Background(), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
 	require.NoError(t, err)
-	assert.Equal(t, RefundFinished, st.State)
+	assert.Equal(t, RefundStateFinished, st.State)
 }
 
 func TestRefundStateErrors(t *testing.T) {
@@ -498,7 +498,7 @@ func TestRefundStateErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newRefundServer(t, replyFile(t, tt.status, "refund/"+tt.file))
-			st, err := s.client(t, Config{}).RefundState(context.Background(), id)
+			st, err := s.client(t, Config{}).RefundStatus(context.Background(), id)
 			assert.Nil(t, st)
 			var ae *APIError
 			require.ErrorAs(t, err, &ae)
@@ -510,7 +510,7 @@ func TestRefundStateErrors(t *testing.T) {
 	}
 	t.Run("empty id", func(t *testing.T) {
 		s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent") })
-		_, err := s.client(t, Config{}).RefundState(context.Background(), "")
+		_, err := s.client(t, Config{}).RefundStatus(context.Background(), "")
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, "requestID", ve.Field)
@@ -520,7 +520,7 @@ func TestRefundStateErrors(t *testing.T) {
 		s := newRefundServer(t, blockingReply(started))
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-started; cancel() }()
-		_, err := s.client(t, Config{}).RefundState(ctx, id)
+		_, err := s.client(t, Config{}).RefundStatus(ctx, id)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, int32(1), s.hits.Load())
 	})

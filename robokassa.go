@@ -61,7 +61,7 @@
 // # Refunds and receipts
 //
 // [Client.Refund] returns money of a completed payment, in full or in
-// part, with a JWT keyed by Password #3, and [Client.RefundState] follows
+// part, with a JWT keyed by Password #3, and [Client.RefundStatus] follows
 // the request. [Client.AttachReceipt] issues the final receipt after a
 // prepayment and [Client.ReceiptStatus] reports its registration.
 //

@@ -72,7 +72,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 }
 
 func TestErrorCodeMeanings(t *testing.T) {
-	assert.Contains(t, CodeBadSignature.String(), "error 29: invalid SignatureValue")
+	assert.Contains(t, ErrorCodeBadSignature.String(), "error 29: invalid SignatureValue")
 	assert.Equal(t, "repeated payment of the same InvId", ErrorCode(40).Meaning())
 	assert.Equal(t, "internal Robokassa error", ErrorCode(500).Meaning())
 	assert.Contains(t, ErrorCode(23).Meaning(), "test parameters")

@@ -24,7 +24,7 @@ func splitVectorInvoice() Invoice {
 		Email:       "buyer@example.com",
 		Split: []SplitPart{
 			{MerchantLogin: "demo", InvID: 500001, Amount: invoiceDec("500"), Receipt: &Receipt{Sno: SnoOSN, Items: []ReceiptItem{
-				{Name: "Master item", Quantity: invoiceDec("1"), Sum: invoiceDec("500"), Tax: TaxVAT20, PaymentMethod: PaymentFull, PaymentObject: ObjectCommodity},
+				{Name: "Master item", Quantity: invoiceDec("1"), Sum: invoiceDec("500"), Tax: TaxVAT20, PaymentMethod: ReceiptPaymentFull, PaymentObject: ObjectCommodity},
 			}}},
 			{MerchantLogin: "partner", Amount: invoiceDec("200.00")},
 		},

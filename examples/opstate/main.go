@@ -64,11 +64,11 @@ func run() error {
 		return err
 	default:
 		fmt.Printf("Invoice %d: %s (code %d, final: %t) since %s\n",
-			st.InvoiceID, st.State, int(st.State), st.State.Final(), st.StateDate.Format(time.RFC3339))
+			st.InvID, st.State, int(st.State), st.State.Final(), st.StateDate.Format(time.RFC3339))
 		fmt.Printf("  buyer paid %s %s with %s (%s), account %s\n",
 			st.IncSum.StringFixed(2), st.IncCurrLabel, st.PaymentMethod.Code, st.PaymentMethod.Description, st.IncAccount)
 		fmt.Printf("  shop receives %s %s\n", st.OutSum.StringFixed(2), st.OutCurrLabel)
-		for name, value := range st.UserFields {
+		for name, value := range st.Shp {
 			fmt.Printf("  %s = %s\n", name, value)
 		}
 	}

@@ -36,9 +36,9 @@ func main() {
 			Sno: robokassa.SnoUSNIncome,
 			Items: []robokassa.ReceiptItem{
 				{Name: "Чай улун, 100 г", Quantity: decimal.NewFromInt(1), Sum: decimal.RequireFromString("490"),
-					Tax: robokassa.TaxNone, PaymentMethod: robokassa.PaymentFull, PaymentObject: robokassa.ObjectCommodity},
+					Tax: robokassa.TaxNone, PaymentMethod: robokassa.ReceiptPaymentFull, PaymentObject: robokassa.ObjectCommodity},
 				{Name: "Кружка", Quantity: decimal.NewFromInt(2), Sum: decimal.RequireFromString("500"),
-					Tax: robokassa.TaxNone, PaymentMethod: robokassa.PaymentFull, PaymentObject: robokassa.ObjectCommodity},
+					Tax: robokassa.TaxNone, PaymentMethod: robokassa.ReceiptPaymentFull, PaymentObject: robokassa.ObjectCommodity},
 			},
 		},
 		Shp: map[string]string{"order": "12", "user": "alice"},

@@ -68,11 +68,11 @@ func run() error {
 		ExpirationDate: robokassa.DaysToPay(3),
 		Items: []robokassa.ReceiptItem{
 			{Name: "Tea, 100 g", Quantity: decimal.NewFromInt(2), Sum: decimal.RequireFromString("890"),
-				Tax: robokassa.TaxNone, PaymentMethod: robokassa.PaymentFull, PaymentObject: robokassa.ObjectCommodity},
+				Tax: robokassa.TaxNone, PaymentMethod: robokassa.ReceiptPaymentFull, PaymentObject: robokassa.ObjectCommodity},
 			{Name: "Delivery", Quantity: decimal.NewFromInt(1), Sum: decimal.RequireFromString("100"),
-				Tax: robokassa.TaxNone, PaymentMethod: robokassa.PaymentFull, PaymentObject: robokassa.ObjectService},
+				Tax: robokassa.TaxNone, PaymentMethod: robokassa.ReceiptPaymentFull, PaymentObject: robokassa.ObjectService},
 		},
-		UserFields: map[string]string{"source": "paymentlinks"},
+		Shp: map[string]string{"source": "paymentlinks"},
 	})
 	if err != nil {
 		return fmt.Errorf("one-time link: %w", err)

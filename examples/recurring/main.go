@@ -101,17 +101,17 @@ func run() error {
 	defer cancel()
 	childID := robokassa.NewInvID()
 	fmt.Printf("2. Charging %s with InvoiceID %d on parent %d\n", amount.StringFixed(2), childID, parentID)
-	res, err := client.Recurring(ctx, robokassa.RecurringPayment{
-		PreviousInvoiceID: parentID,
-		InvoiceID:         childID,
-		OutSum:            amount,
-		Description:       "Subscription, month 2",
-		Shp:               map[string]string{"plan": "monthly"},
+	err = client.Recurring(ctx, robokassa.RecurringPayment{
+		PreviousInvID: parentID,
+		InvID:         childID,
+		OutSum:        amount,
+		Description:   "Subscription, month 2",
+		Shp:           map[string]string{"plan": "monthly"},
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   accepted: invoice %d. The result arrives on ResultURL (or ask OpStateExt).\n", res.InvoiceID)
+	fmt.Printf("   accepted: invoice %d. The result arrives on ResultURL (or ask OpStateExt).\n", childID)
 	return nil
 }
 
