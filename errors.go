@@ -89,68 +89,6 @@ func missing(param string) error   { return &paramError{ErrMissingParam, param} 
 func duplicate(param string) error { return &paramError{ErrDuplicateParam, param} }
 func malformed(param string) error { return &paramError{ErrInvalidParam, param} }
 
-// ErrorCode is a payment-page error code that Robokassa shows in the
-// buyer's browser ("error 29") or returns from Recurring (spec §12).
-type ErrorCode int
-
-// Payment-page error codes (spec §12).
-const (
-	ErrorCodeShopNotActivated     ErrorCode = 25
-	ErrorCodeShopNotFound         ErrorCode = 26
-	ErrorCodeBadSignature         ErrorCode = 29
-	ErrorCodeBadInvoiceParam      ErrorCode = 30
-	ErrorCodeBadAmount            ErrorCode = 31
-	ErrorCodePaymentTimeExpired   ErrorCode = 33
-	ErrorCodeRecurringNotAllowed  ErrorCode = 34
-	ErrorCodeBadRecurringParams   ErrorCode = 35
-	ErrorCodeRepeatedInvID        ErrorCode = 40
-	ErrorCodeOperationStartFailed ErrorCode = 41
-	ErrorCodeInvoiceExpired       ErrorCode = 51
-	ErrorCodeInvoiceAlreadyPaid   ErrorCode = 52
-	ErrorCodeInvoiceNotFound      ErrorCode = 53
-	ErrorCodeHoldNotAllowed       ErrorCode = 64
-	ErrorCodeBadHoldParams        ErrorCode = 65
-)
-
-var codeMeanings = map[ErrorCode]string{
-	ErrorCodeShopNotActivated:     "shop not activated or wrong MerchantLogin",
-	ErrorCodeShopNotFound:         "shop not found",
-	ErrorCodeBadSignature:         "invalid SignatureValue: wrong login or password, Shp_ parameters missing or out of order, production passwords in test mode, or a value signed in a different encoding than sent",
-	ErrorCodeBadInvoiceParam:      "invalid invoice parameter",
-	ErrorCodeBadAmount:            "invalid amount: missing or zero OutSum",
-	ErrorCodePaymentTimeExpired:   "time allowed for payment expired",
-	ErrorCodeRecurringNotAllowed:  "recurring payments are not enabled for the shop",
-	ErrorCodeBadRecurringParams:   "invalid recurring payment parameters",
-	ErrorCodeRepeatedInvID:        "repeated payment of the same InvId",
-	ErrorCodeOperationStartFailed: "error at operation start; retry",
-	ErrorCodeInvoiceExpired:       "invoice expired",
-	ErrorCodeInvoiceAlreadyPaid:   "invoice already paid",
-	ErrorCodeInvoiceNotFound:      "invoice not found",
-	ErrorCodeHoldNotAllowed:       "holding is not enabled for the shop",
-	ErrorCodeBadHoldParams:        "invalid holding parameters",
-}
-
-// Meaning returns Robokassa's documented meaning of the code. Codes 20–24,
-// 27, 28, 32, 36, 37, 43 and 500 are internal errors on Robokassa's side
-// (23 is also reported when test parameters are not configured).
-func (c ErrorCode) Meaning() string {
-	if m, ok := codeMeanings[c]; ok {
-		return m
-	}
-	switch c {
-	case 23:
-		return "internal error, or test parameters not configured for the shop"
-	case 20, 21, 22, 24, 27, 28, 32, 36, 37, 43, 500:
-		return "internal Robokassa error"
-	}
-	return "unknown error code"
-}
-
-// String returns "error N: meaning".
-func (c ErrorCode) String() string {
-	return "error " + strconv.Itoa(int(c)) + ": " + c.Meaning()
-}
-
 // APIError is a failure reported by a remote Robokassa call, or an
 // unusable response to one. Status is the HTTP status (0 if no response
 // arrived); Code is Robokassa's result or error code where the response

@@ -36,7 +36,7 @@ func ExampleClient_Refund() {
 	})
 	var apiErr *robokassa.APIError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Code == robokassa.RefundCodeNotEnoughFunds:
+	case errors.As(err, &apiErr) && robokassa.RefundCode(apiErr.Code) == robokassa.RefundCodeNotEnoughFunds:
 		fmt.Println("nothing left to refund:", apiErr.Message)
 	case err != nil:
 		// Not retried automatically: check RefundState or the cabinet

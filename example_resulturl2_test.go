@@ -79,7 +79,7 @@ func ExampleClient_ResultURL2Handler() {
 	markPaid := func(ctx context.Context, invID int64, opKey string) error { return nil }
 	markHeld := func(ctx context.Context, invID int64, opKey string) error { return nil }
 
-	http.Handle("/robokassa/result2", client.ResultURL2Handler(key,
+	h, err := client.ResultURL2Handler(key,
 		func(ctx context.Context, n *robokassa.PaymentStateNotification) error {
 			// Idempotent: Robokassa repeats the notification until it
 			// gets a 2xx, which is sent only after this returns nil.
@@ -93,5 +93,9 @@ func ExampleClient_ResultURL2Handler() {
 				// A state this version does not know: not money received.
 				return nil
 			}
-		}))
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("/robokassa/result2", h)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"net/url"
 
@@ -95,8 +96,12 @@ func ExampleClient_ResultHandler() {
 	})
 	markPaid := func(ctx context.Context, invID int64, amount decimal.Decimal) error { return nil }
 
-	http.Handle("/robokassa/result", client.ResultHandler(func(ctx context.Context, n *robokassa.Notification) error {
+	h, err := client.ResultHandler(func(ctx context.Context, n *robokassa.Notification) error {
 		// Idempotent: Robokassa repeats the notification until it gets OK<InvId>.
 		return markPaid(ctx, n.InvID, n.OutSum)
-	}))
+	})
+	if err != nil {
+		log.Fatal(err) // no Password #2, or no function: a configuration error
+	}
+	http.Handle("/robokassa/result", h)
 }

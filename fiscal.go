@@ -69,42 +69,6 @@ type ReceiptVAT struct {
 	Sum decimal.Decimal
 }
 
-// ReceiptCode is the result code of the second-receipt service
-// (spec §9.3). The type is open: an undocumented code is passed through.
-type ReceiptCode int
-
-// Second-receipt result codes. ReceiptCodeBadSignature is not in Robokassa's
-// public list but is reported by client libraries (wrong Password #1 or
-// hash algorithm).
-const (
-	ReceiptCodeAccepted      ReceiptCode = 0
-	ReceiptCodeWaiting       ReceiptCode = 1
-	ReceiptCodeRegistered    ReceiptCode = 2
-	ReceiptCodeFailed        ReceiptCode = 3
-	ReceiptCodeInternalError ReceiptCode = 1000
-	ReceiptCodeBadSignature  ReceiptCode = 1001
-)
-
-// String describes the code: "accepted", "waiting", "registered",
-// "failed", "internal error", "bad signature", or "ReceiptCode(N)".
-func (c ReceiptCode) String() string {
-	switch c {
-	case ReceiptCodeAccepted:
-		return "accepted"
-	case ReceiptCodeWaiting:
-		return "waiting"
-	case ReceiptCodeRegistered:
-		return "registered"
-	case ReceiptCodeFailed:
-		return "failed"
-	case ReceiptCodeInternalError:
-		return "internal error"
-	case ReceiptCodeBadSignature:
-		return "bad signature"
-	}
-	return "ReceiptCode(" + strconv.Itoa(int(c)) + ")"
-}
-
 // requestFailed reports whether the code means the request itself failed
 // (codes from 1000 up), as opposed to describing a receipt.
 func (c ReceiptCode) requestFailed() bool { return c >= ReceiptCodeInternalError }
@@ -233,9 +197,9 @@ func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatus, 
 // URL-safe base64 coincide.
 func (c *Client) fiscalEnvelope(js []byte) []byte {
 	n := b64url.EncodedLen(len(js))
-	msg := make([]byte, 0, n+len(c.pass1))
+	msg := make([]byte, 0, n+len(c.keys().pass1))
 	msg = b64url.AppendEncode(msg, js)
-	msg = append(msg, c.pass1...)
+	msg = append(msg, c.keys().pass1...)
 	var hexBuf [2 * maxDigest]byte
 	hx := c.alg.appendHex(hexBuf[:0], msg)
 	clear(msg[n:]) // the password copy
@@ -249,7 +213,7 @@ func (c *Client) fiscalEnvelope(js []byte) []byte {
 func (c *Client) receiptError(op string, r *ReceiptResult, body []byte) *APIError {
 	msg := r.Description
 	if msg == "" {
-		msg = r.Code.String()
+		msg = r.Code.Meaning()
 	}
 	return c.apiError(op, http.StatusOK, strconv.Itoa(int(r.Code)), c.redactBody([]byte(msg)), body)
 }

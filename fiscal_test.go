@@ -67,7 +67,7 @@ func TestFiscalVectors(t *testing.T) {
 	for _, v := range fiscals {
 		t.Run(v.Name, func(t *testing.T) {
 			s := newRefundServer(t, replyFile(t, http.StatusOK, "fiscal/attach_0.json"))
-			c := s.client(t, Config{MerchantLogin: v.Login, Password1: v.Password1, Algorithm: v.Algorithm})
+			c := s.client(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password1), Algorithm: v.Algorithm})
 			var err error
 			switch v.Kind {
 			case "attach":
@@ -362,11 +362,28 @@ func TestAttachReceiptDefaultsAndCallerData(t *testing.T) {
 func TestReceiptCodeString(t *testing.T) {
 	tests := map[ReceiptCode]string{
 		ReceiptCodeAccepted: "accepted", ReceiptCodeWaiting: "waiting", ReceiptCodeRegistered: "registered", ReceiptCodeFailed: "failed",
-		ReceiptCodeInternalError: "internal error", ReceiptCodeBadSignature: "bad signature", 7: "ReceiptCode(7)",
+		ReceiptCodeInternalError: "internal error", ReceiptCodeBadSignature: "bad signature", 7: "unknown receipt code",
 	}
 	for code, want := range tests {
-		t.Run(want, func(t *testing.T) { assert.Equal(t, want, code.String()) })
+		t.Run(want, func(t *testing.T) {
+			assert.Equal(t, want, code.Meaning())
+			assert.Equal(t, "receipt code "+strconv.Itoa(int(code))+": "+want, code.String())
+		})
 	}
+}
+
+// TestCodeListsOneShape checks every code list answers Meaning and String
+// the same way: documented codes have a meaning, unknown ones say so.
+func TestCodeListsOneShape(t *testing.T) {
+	assert.Equal(t, "shop not found", ErrorCodeShopNotFound.Meaning())
+	assert.Equal(t, "error 26: shop not found", ErrorCodeShopNotFound.String())
+	assert.Equal(t, "unknown error code", ErrorCode(99).Meaning())
+	assert.Equal(t, "internal Robokassa error", ErrorCode(500).Meaning())
+	assert.Equal(t, "result code 2: shop not found or not active", WebServiceCodeShopNotFound.String())
+	assert.Equal(t, "unknown result code", WebServiceCode(7).Meaning())
+	assert.Equal(t, "AlreadyRefunded: the operation has already been refunded", RefundCodeAlreadyRefunded.String())
+	assert.Equal(t, "", RefundCode("SomethingNew").Meaning())
+	assert.Equal(t, "SomethingNew", RefundCode("SomethingNew").String())
 }
 
 func FuzzReceiptResponse(f *testing.F) {

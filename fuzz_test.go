@@ -100,7 +100,7 @@ func FuzzPaymentURL(f *testing.F) {
 		if r := q.Get("Receipt"); r != "" {
 			parts = append(parts, r)
 		}
-		parts = append(parts, fuzzCfg.Password1)
+		parts = append(parts, string(fuzzCfg.Password1))
 		var shp []string
 		for k := range q {
 			if strings.HasPrefix(k, "Shp_") {

@@ -115,7 +115,7 @@ func (c *Client) CancelHold(ctx context.Context, invID int64) error {
 		return invalid("InvID", "must be greater than zero")
 	}
 	s := newSignature(c.login, "", strconv.FormatInt(invID, 10))
-	s.password = c.pass1
+	s.password = c.keys().pass1
 	form, err := merchantValues(holdCancelForm{
 		MerchantLogin:  c.login,
 		InvoiceID:      invID,

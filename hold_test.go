@@ -19,7 +19,7 @@ const merchantHoldOK = `"success: true"`
 func TestConfirmHoldVectors(t *testing.T) {
 	for _, v := range loadMerchantVectors(t, "confirm") {
 		t.Run(v.Name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: v.Password, Algorithm: v.Algorithm},
+			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
 				merchantText(200, merchantHoldOK))
 			err := c.ConfirmHold(context.Background(), HoldCapture{
 				InvID:   v.InvoiceID,
@@ -40,7 +40,7 @@ func TestConfirmHoldVectors(t *testing.T) {
 func TestCancelHoldVectors(t *testing.T) {
 	for _, v := range loadMerchantVectors(t, "cancel") {
 		t.Run(v.Name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: v.Password, Algorithm: v.Algorithm},
+			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
 				merchantText(200, merchantHoldOK))
 			require.NoError(t, c.CancelHold(context.Background(), v.InvoiceID))
 			path, form := s.request(t, 0)

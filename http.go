@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/robokassa-go/robokassa/internal/secret"
 )
 
 // defaultHTTPClient is shared by every Client built without
@@ -138,7 +140,7 @@ func redactURLError(err error) error {
 	if errors.As(err, &ue) {
 		if i := strings.IndexByte(ue.URL, '?'); i >= 0 {
 			cp := *ue
-			cp.URL = ue.URL[:i] + "?[redacted]"
+			cp.URL = ue.URL[:i] + "?[secret.Redacted]"
 			return &cp
 		}
 	}
@@ -164,7 +166,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// apiError builds an *APIError whose Body is a short, redacted excerpt.
+// apiError builds an *APIError whose Body is a short, secret.Redacted excerpt.
 func (c *Client) apiError(op string, status int, code, message string, body []byte) *APIError {
 	return &APIError{Op: op, Status: status, Code: code, Message: message, Body: c.redactBody(body)}
 }
@@ -187,24 +189,24 @@ var secretPatterns = []*regexp.Regexp{
 // redactBody returns at most maxErrorBody bytes of b with signatures and
 // the client's passwords removed.
 func (c *Client) redactBody(b []byte) string {
-	// Only the start is kept, so only the start is redacted: a 1 MiB
+	// Only the start is kept, so only the start is secret.Redacted: a 1 MiB
 	// garbage page costs no 1 MiB of regular-expression work. The margin
 	// keeps a secret that straddles the excerpt's end whole while it is
-	// redacted.
+	// secret.Redacted.
 	s := string(b[:min(len(b), 8*maxErrorBody)])
-	for _, p := range []string{c.pass1, c.pass2, c.pass3} {
+	for _, p := range c.keys().all {
 		if len(p) >= 4 {
 			// as is, and as a form, query or path would carry it
 			for _, v := range [...]string{p, urlEncode(p), url.QueryEscape(p), url.PathEscape(p)} {
-				s = strings.ReplaceAll(s, v, redacted)
+				s = strings.ReplaceAll(s, v, secret.Redacted)
 			}
 		}
 	}
-	s = secretPatterns[0].ReplaceAllString(s, "${1}"+redacted)
-	s = secretPatterns[1].ReplaceAllString(s, `${1}"`+redacted+`"`)
-	s = secretPatterns[2].ReplaceAllString(s, "${1}"+redacted)
-	s = secretPatterns[3].ReplaceAllString(s, redacted)
-	s = secretPatterns[4].ReplaceAllString(s, redacted)
+	s = secretPatterns[0].ReplaceAllString(s, "${1}"+secret.Redacted)
+	s = secretPatterns[1].ReplaceAllString(s, `${1}"`+secret.Redacted+`"`)
+	s = secretPatterns[2].ReplaceAllString(s, "${1}"+secret.Redacted)
+	s = secretPatterns[3].ReplaceAllString(s, secret.Redacted)
+	s = secretPatterns[4].ReplaceAllString(s, secret.Redacted)
 	s = strings.ToValidUTF8(s, "\uFFFD") // before the cut: it can lengthen s
 	if len(s) > maxErrorBody {
 		cut := maxErrorBody

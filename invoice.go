@@ -336,7 +336,7 @@ func invoiceTestMode(op string) error {
 // invoiceCall signs payload as the Invoice API's JWT and posts it as a
 // JSON string literal.
 func (c *Client) invoiceCall(ctx context.Context, op string, payload []byte, idempotent bool) ([]byte, error) {
-	token := signJWT(string(c.alg), c.alg.newHash(), []byte(c.login+":"+c.pass1), payload)
+	token := signJWT(string(c.alg), c.alg.newHash(), []byte(c.login+":"+c.keys().pass1), payload)
 	// A JWT is base64url and dots: it needs no escaping inside quotes.
 	body := make([]byte, 0, len(token)+2)
 	body = append(body, '"')

@@ -97,10 +97,18 @@ type OperationState struct {
 	OpKey string
 	// BankCardRRN is the card payment's retrieval reference number.
 	BankCardRRN string
-	// Shp holds the user (Shp_) fields of the payment, keyed by
-	// name exactly as Robokassa reports it; nil when there are none.
+	// Shp holds the user (Shp_) fields of the payment keyed by the name
+	// after the prefix, values decoded by the same rule as
+	// [Notification.Shp]; nil when there are none. [OperationState.RawShp]
+	// has the values as reported.
 	Shp map[string]string
+
+	rawShp map[string]string
 }
+
+// RawShp returns the Shp fields with values exactly as Robokassa reported
+// them, in a new map (see [Notification.RawShp]).
+func (s *OperationState) RawShp() map[string]string { return rawShp(s.Shp, s.rawShp) }
 
 // OpState asks Robokassa for the state of the operation with the shop's
 // InvId invID (OpStateExt, spec §8). The request is a POST form signed
@@ -122,7 +130,7 @@ func (c *Client) OpState(ctx context.Context, invID int64) (*OperationState, err
 	}
 	id := strconv.FormatInt(invID, 10)
 	sig := newSignature(c.login, id)
-	sig.password = c.pass2
+	sig.password = c.keys().pass2
 	form := opStateForm{MerchantLogin: c.login, InvoiceID: id, Signature: sig.sign(c.alg)}
 	var r opStateReply
 	if err := c.callWebService(ctx, "OpStateExt", "OperationStateResponse", form, &r); err != nil {
@@ -136,7 +144,7 @@ func (c *Client) canOpState(invID int64) error {
 	switch {
 	case c.test:
 		return ErrNotInTestMode
-	case c.pass2 == "":
+	case c.keys().pass2 == "":
 		return ErrNoPassword2
 	case invID <= 0:
 		return invalid("InvID", "must be greater than zero")
@@ -289,14 +297,14 @@ func (r *opStateReply) state(invID int64) *OperationState {
 		OpKey:        strings.TrimSpace(r.Info.OpKey),
 		BankCardRRN:  strings.TrimSpace(r.Info.BankCardRRN),
 	}
-	if n := len(r.UserField) + len(r.UserFields); n > 0 {
-		st.Shp = make(map[string]string, n)
-		for _, f := range r.UserField {
-			st.Shp[f.Name] = f.Value
+	var pairs []shpPair
+	for _, f := range append(r.UserField, r.UserFields...) {
+		name := strings.TrimSpace(f.Name)
+		if len(name) > 4 && strings.EqualFold(name[:4], "shp_") {
+			name = name[4:]
 		}
-		for _, f := range r.UserFields {
-			st.Shp[f.Name] = f.Value
-		}
+		pairs = append(pairs, shpPair{name: name, value: f.Value})
 	}
+	st.Shp, st.rawShp = shpMaps(pairs)
 	return st
 }

@@ -127,7 +127,7 @@ func TestOpStateSignatureVectors(t *testing.T) {
 	require.GreaterOrEqual(t, len(vectors), 6)
 	for _, v := range vectors {
 		t.Run(v.Name, func(t *testing.T) {
-			cfg := Config{MerchantLogin: v.Login, Password2: v.Password2, Algorithm: v.Algorithm}
+			cfg := Config{MerchantLogin: v.Login, Password2: Secret(v.Password2), Algorithm: v.Algorithm}
 			c, ws := newOpStateServer(t, cfg, fixtureReply(t, "paid_ns.xml"))
 			st, err := c.OpState(context.Background(), v.InvoiceID)
 			require.NoError(t, err)
@@ -184,7 +184,7 @@ func TestOpStateParses(t *testing.T) {
 				OutSum:        opDec("965.25"),
 				OpKey:         "1F2E3D4C-0000-4A5B-9C8D-0123456789AB-1573629654",
 				BankCardRRN:   "931712345678",
-				Shp:           map[string]string{"Shp_order": "12", "Shp_user": "alice & bob"},
+				Shp:           map[string]string{"order": "12", "user": "alice & bob"},
 			},
 		},
 		{
@@ -201,7 +201,7 @@ func TestOpStateParses(t *testing.T) {
 				OutCurrLabel:  "BNR",
 				OutSum:        opDec("100.5"),
 				OpKey:         "op-key-held",
-				Shp:           map[string]string{"shp_item": "tea"},
+				Shp:           map[string]string{"item": "tea"},
 			},
 		},
 		{

@@ -149,7 +149,7 @@ func (c *Client) prepare(p *Payment, arena []byte, shp []shpPair) (preparedPayme
 	pp.sig.mods[modFailURL2] = p.FailURL2
 	pp.sig.mods[modFailURL2Method] = p.FailURL2Method
 	pp.sig.mods[modToken] = p.Token
-	pp.sig.password = c.pass1
+	pp.sig.password = c.keys().pass1
 	if pp.sig.shp, err = validShpPairs(p.Shp, shp); err != nil {
 		return preparedPayment{}, err
 	}

@@ -62,9 +62,9 @@ func vectorPayment(t *testing.T, v paymentVector) Payment {
 }
 
 func vectorClient(t *testing.T, alg HashAlgorithm, login, password string, test bool) *Client {
-	cfg := Config{MerchantLogin: login, Algorithm: alg, Test: test, Password1: password, Password2: "unused"}
+	cfg := Config{MerchantLogin: login, Algorithm: alg, Test: test, Password1: Secret(password), Password2: "unused"}
 	if test {
-		cfg.Password1, cfg.TestPassword1 = "production-password", password
+		cfg.Password1, cfg.TestPassword1 = "production-password", Secret(password)
 	}
 	c, err := NewClient(cfg)
 	require.NoError(t, err)

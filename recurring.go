@@ -151,7 +151,7 @@ func (c *Client) merchantSign(invoiceID int64, amount decimal.Decimal, r *Receip
 	}
 	s := newSignature(c.login, sc.outSum, strconv.FormatInt(invoiceID, 10))
 	s.set(modReceipt, sc.receipt)
-	s.password = c.pass1
+	s.password = c.keys().pass1
 	s.shp = pairs
 	sc.signature = s.sign(c.alg)
 	return sc, nil

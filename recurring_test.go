@@ -109,7 +109,7 @@ func merchantFixture(t testing.TB, name string) []byte {
 func TestRecurringVectors(t *testing.T) {
 	for _, v := range loadMerchantVectors(t, "recurring") {
 		t.Run(v.Name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: v.Password, Algorithm: v.Algorithm},
+			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
 				func(w http.ResponseWriter, r *http.Request, _ int64) {
 					_, _ = w.Write([]byte("OK" + r.PostForm.Get("InvoiceID")))
 				})
@@ -135,7 +135,7 @@ func TestRecurringVectors(t *testing.T) {
 // the signature must not move (spec §5).
 func TestRecurringPreviousInvoiceIDNotSigned(t *testing.T) {
 	v := loadMerchantVectors(t, "recurring")[0]
-	c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: v.Password, Algorithm: v.Algorithm},
+	c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
 		merchantText(200, "OK"+strconv.FormatInt(v.InvoiceID, 10)))
 	for _, prev := range []int64{v.PreviousInvoiceID, v.PreviousInvoiceID + 1, 1} {
 		err := c.Recurring(context.Background(), RecurringPayment{

@@ -65,21 +65,6 @@ type RefundStatus struct {
 	Amount decimal.Decimal
 }
 
-// Refund API rejection messages (spec §9.2). A rejected [Client.Refund]
-// returns an [*APIError] whose Code is one of these (or another message
-// Robokassa sends) and whose Message explains it.
-const (
-	RefundCodeNotEnoughFunds    = "NotEnoughOperationFunds"
-	RefundCodeOperationNotFound = "OperationNotFound"
-	RefundCodeAlreadyRefunded   = "AlreadyRefunded"
-)
-
-var refundMeanings = map[string]string{
-	RefundCodeNotEnoughFunds:    "the operation has less money left than the refund asks for",
-	RefundCodeOperationNotFound: "no completed operation has this OpKey",
-	RefundCodeAlreadyRefunded:   "the operation has already been refunded",
-}
-
 // refundNotFoundMessage is what GetState answers for an unknown request id.
 const refundNotFoundMessage = "request id does not exist"
 
@@ -126,7 +111,7 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, er
 	if c.test {
 		return nil, ErrNotInTestMode
 	}
-	if c.pass3 == "" {
+	if c.keys().pass3 == "" {
 		return nil, ErrNoPassword3
 	}
 	payload, err := r.payload()
@@ -137,7 +122,7 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, er
 	if err != nil {
 		return nil, err
 	}
-	token := signJWT("HS256", sha256.New, []byte(c.pass3), js)
+	token := signJWT("HS256", sha256.New, []byte(c.keys().pass3), js)
 	body := make([]byte, 0, len(token)+2)
 	body = append(append(append(body, '"'), token...), '"')
 	resp, err := c.do(ctx, call{
@@ -252,15 +237,15 @@ func (c *Client) refundHTTPError(err error) error {
 // as a response body is: it came from the network.
 func (c *Client) setRefundMessage(ae *APIError, msg, fallback string) {
 	msg = c.redactBody([]byte(msg))
-	switch meaning, ok := refundMeanings[msg]; {
-	case ok:
+	switch meaning := RefundCode(msg).Meaning(); {
+	case meaning != "":
 		ae.Code, ae.Message = msg, meaning
 	case fallback != "":
 		ae.Code, ae.Message = msg, fallback
 	default:
 		ae.Message = msg
 	}
-	if msg == RefundCodeOperationNotFound || strings.Contains(strings.ToLower(msg), refundNotFoundMessage) {
+	if RefundCode(msg) == RefundCodeOperationNotFound || strings.Contains(strings.ToLower(msg), refundNotFoundMessage) {
 		ae.kind = ErrNotFound
 	}
 }

@@ -209,7 +209,7 @@ func TestRefundVectors(t *testing.T) {
 	for _, v := range refunds {
 		t.Run(v.Name, func(t *testing.T) {
 			s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/create_success.json"))
-			c := s.client(t, Config{Password3: v.Password3})
+			c := s.client(t, Config{Password3: Secret(v.Password3)})
 			ticket, err := c.Refund(context.Background(), v.request())
 			require.NoError(t, err)
 			assert.Equal(t, "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f", ticket.RequestID)
@@ -241,7 +241,7 @@ func TestRefundPayloadNumbersAreJSONNumbers(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(refunds[2].Payload), &p))
 	s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/create_success.json"))
-	_, err := s.client(t, Config{Password3: refunds[2].Password3}).Refund(context.Background(), refunds[2].request())
+	_, err := s.client(t, Config{Password3: Secret(refunds[2].Password3)}).Refund(context.Background(), refunds[2].request())
 	require.NoError(t, err)
 	var token string
 	require.NoError(t, json.Unmarshal(s.body, &token))
@@ -262,15 +262,15 @@ func TestRefundResponses(t *testing.T) {
 		wantMsg  string
 		notFound bool
 	}{
-		{"not enough funds", 200, "create_not_enough_funds.json", RefundCodeNotEnoughFunds, "less money left", false},
-		{"operation not found", 200, "create_operation_not_found.json", RefundCodeOperationNotFound, "no completed operation", true},
-		{"already refunded", 200, "create_already_refunded.json", RefundCodeAlreadyRefunded, "already been refunded", false},
+		{"not enough funds", 200, "create_not_enough_funds.json", string(RefundCodeNotEnoughFunds), "less money left", false},
+		{"operation not found", 200, "create_operation_not_found.json", string(RefundCodeOperationNotFound), "no completed operation", true},
+		{"already refunded", 200, "create_already_refunded.json", string(RefundCodeAlreadyRefunded), "already been refunded", false},
 		{"unknown message", 200, "create_unknown_message.json", "RefundSumTooSmall", "refund rejected", false},
 		{"no reason", 200, "create_no_reason.json", "", "without a reason", false},
 		{"success without id", 200, "create_success_no_id.json", "", "malformed response: no requestId", false},
 		{"http 401 with message", 401, "create_401.json", "", "Invalid token signature", false},
 		{"http 400 with message", 400, "create_400.json", "", "OpKey is required", false},
-		{"http 400 with rejection code", 400, "create_operation_not_found.json", RefundCodeOperationNotFound, "no completed operation", true},
+		{"http 400 with rejection code", 400, "create_operation_not_found.json", string(RefundCodeOperationNotFound), "no completed operation", true},
 		{"garbage", 200, "garbage.html", "", "malformed response", false},
 		{"truncated json", 200, "truncated.json", "", "malformed response", false},
 		{"http 502 garbage", 502, "garbage.html", "", "Bad Gateway", false},

@@ -1,9 +1,10 @@
 package robokassa
 
 import (
-	"context"
-	"net/http"
+	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,11 +27,22 @@ type Notification struct {
 	// IsTest reports IsTest=1: a test payment, no money moved.
 	IsTest bool
 	// Shp holds every Shp_ parameter received, keyed by the name after the
-	// prefix, with values decoded as spec §3.2 says: what the shop sent
-	// comes back. It includes parameters Robokassa adds itself, such as
-	// "interface" for payments through cabinet links.
+	// prefix, with values decoded once more as spec §3.2 says: what the
+	// shop gave [Payment.Shp] comes back. It includes parameters Robokassa
+	// adds itself, such as "interface" for payments through cabinet links.
+	// Use it for links this SDK built; [Notification.RawShp] has the
+	// values as received.
 	Shp map[string]string
+
+	// rawShp holds, as received, the Shp values that decoding changed.
+	rawShp map[string]string
 }
+
+// RawShp returns the Shp parameters with values exactly as received (and
+// as signed), in a new map. Use it when the link was made by something
+// else (Robokassa's cabinet, another library) that did not URL-encode its
+// Shp values: [Notification.Shp] would decode "a+b%20c" to "a b c".
+func (n *Notification) RawShp() map[string]string { return rawShp(n.Shp, n.rawShp) }
 
 // VerifyResult verifies a ResultURL notification (spec §4.1): form values
 // as received by GET or POST, signed with Password #2. It rejects any
@@ -41,17 +53,17 @@ type Notification struct {
 // is constant-time and accepts either hex case; OutSum is hashed exactly
 // as received and every received Shp_ parameter is included.
 func (c *Client) VerifyResult(v url.Values) (*Notification, error) {
-	if c.pass2 == "" {
+	if c.keys().pass2 == "" {
 		return nil, ErrNoPassword2
 	}
-	return c.verify(v, c.pass2)
+	return c.verify(v, c.keys().pass2)
 }
 
 // VerifySuccess verifies the buyer's SuccessURL redirect (spec §4.2),
 // signed with Password #1. It is informational: mark an order paid only
 // from [Client.VerifyResult] or [Client.ResultHandler].
 func (c *Client) VerifySuccess(v url.Values) (*Notification, error) {
-	return c.verify(v, c.pass1)
+	return c.verify(v, c.keys().pass1)
 }
 
 // ParseFail reads the FailURL redirect (spec §4.3). Robokassa does not
@@ -77,16 +89,34 @@ type received struct {
 	isTest                        bool
 }
 
+// maxNotificationParams is the most parameters a notification may carry:
+// Robokassa sends nine of its own, so this leaves a hundred-odd Shp_
+// pairs (see maxShp). A request with more is refused before anything is
+// hashed or sorted.
+const maxNotificationParams = 128
+
+// maxShp is the most Shp_ parameters a payment may carry, so that the
+// notification that comes back fits maxNotificationParams.
+const maxShp = 100
+
+// errTooManyParams refuses an implausible notification before any work.
+var errTooManyParams = fmt.Errorf("%w: more than %d parameters", ErrInvalidParam, maxNotificationParams)
+
 // scan reads a notification in one pass over the form: it rejects
-// repeated parameters, picks out the known ones and collects the Shp_
-// pairs (any letter case of the prefix, spec §3.3), sorted by name.
-// Unknown parameters are ignored (spec §4.1).
+// implausibly many parameters, repeated parameters and Shp_ pairs that
+// could be re-cut (see checkReceivedShp), picks out the known parameters
+// and collects the Shp_ pairs (any letter case of the prefix, spec §3.3),
+// sorted by name. Unknown parameters are ignored (spec §4.1). Its cost is
+// O(n log n) in the number of parameters, and n is capped.
 //
 // The pairs are returned apart from the other values: inside the struct,
 // which the decoded Notification copies strings from, they would move the
 // caller's stack array to the heap.
 func scan(v url.Values, buf []shpPair) (received, []shpPair, error) {
 	var r received
+	if len(v) > maxNotificationParams {
+		return received{}, nil, errTooManyParams
+	}
 	for k, vs := range v {
 		if len(vs) > 1 {
 			return received{}, nil, duplicate(k)
@@ -114,13 +144,58 @@ func scan(v url.Values, buf []shpPair) (received, []shpPair, error) {
 		case "IsTest":
 			r.isTest = val == "1"
 		default:
-			if len(k) > 4 && (k[0]|0x20) == 's' && (k[1]|0x20) == 'h' && (k[2]|0x20) == 'p' && k[3] == '_' {
+			if len(k) >= 4 && (k[0]|0x20) == 's' && (k[1]|0x20) == 'h' && (k[2]|0x20) == 'p' && k[3] == '_' {
+				if err := checkReceivedShp(k, val); err != nil {
+					return received{}, nil, err
+				}
 				buf = append(buf, shpPair{k[:4], k[4:], val})
 			}
 		}
 	}
 	sortShp(buf)
 	return r, buf, nil
+}
+
+// checkReceivedShp refuses a Shp_ pair whose signed form "Shp_name=value"
+// could be cut differently and still hash the same (spec §3.3): the parts
+// of the signed string are joined by ':' unescaped, so a name outside
+// [A-Za-z0-9_], or a value holding ":Shp_<name>=" in any letter case,
+// could turn "&Shp_user=42" into part of another value with the
+// signature intact. The SDK itself never sends either: it URL-encodes
+// every value, so ':' goes out as %3A. Values with ordinary colons (times,
+// URLs) pass.
+func checkReceivedShp(k, v string) error {
+	if !isShpName(k[4:]) {
+		return malformed(k)
+	}
+	for i := 0; i+5 <= len(v); i++ {
+		if v[i] != ':' || (v[i+1]|0x20) != 's' || (v[i+2]|0x20) != 'h' || (v[i+3]|0x20) != 'p' || v[i+4] != '_' {
+			continue
+		}
+		j := i + 5
+		for j < len(v) && isShpNameByte(v[j]) {
+			j++
+		}
+		if j < len(v) && v[j] == '=' {
+			return malformed(k)
+		}
+	}
+	return nil
+}
+
+// isShpName reports whether s is a Shp_ parameter name after the prefix:
+// one or more of [A-Za-z0-9_] (spec §3.3).
+func isShpName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isShpNameByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isShpNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
 }
 
 func (c *Client) verify(v url.Values, password string) (*Notification, error) {
@@ -162,41 +237,36 @@ func (c *Client) check(v url.Values, password string, buf []shpPair) (received, 
 // verifyOtherOrders retries a failed check with the two other Shp_ orders
 // Robokassa's own code uses (spec §3.3): case-insensitive by name, and by
 // the whole "name=value" string. Each still needs the password, so nothing
-// is weakened. It only runs when the documented order failed.
+// is weakened. It only runs when the documented order failed, and it is
+// O(n log n): each sort key is built once, not per comparison.
 func (c *Client) verifyOtherOrders(sig signature, got string) bool {
-	if len(sig.shp) < 2 {
+	byName := sig.shp
+	if len(byName) < 2 {
 		return false
 	}
-	byName := sig.shp
-	alt := make([]shpPair, len(byName))
-	copy(alt, byName)
-	insertionSort(alt, func(a, b shpPair) bool { return strings.ToLower(a.name) < strings.ToLower(b.name) })
-	sig.shp = alt
-	if !equalOrder(alt, byName) && sig.verify(c.alg, got) {
-		return true
+	type keyed struct {
+		key string
+		p   shpPair
 	}
-	copy(alt, byName)
-	insertionSort(alt, func(a, b shpPair) bool {
-		return a.prefix+a.name+"="+a.value < b.prefix+b.name+"="+b.value
-	})
-	return !equalOrder(alt, byName) && sig.verify(c.alg, got)
-}
-
-func insertionSort(p []shpPair, less func(a, b shpPair) bool) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && less(p[j], p[j-1]); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
+	alt := make([]keyed, len(byName))
+	pairs := make([]shpPair, len(byName))
+	sig.shp = pairs
+	for _, key := range [...]func(p shpPair) string{
+		func(p shpPair) string { return strings.ToLower(p.name) },
+		func(p shpPair) string { return p.prefix + p.name + "=" + p.value },
+	} {
+		for i, p := range byName {
+			alt[i] = keyed{key(p), p}
+		}
+		slices.SortStableFunc(alt, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+		for i := range alt {
+			pairs[i] = alt[i].p
+		}
+		if !slices.Equal(pairs, byName) && sig.verify(c.alg, got) {
+			return true
 		}
 	}
-}
-
-func equalOrder(a, b []shpPair) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // notification decodes the typed fields of a notification whose
@@ -223,20 +293,41 @@ func (r received) notification(shp []shpPair) (*Notification, error) {
 			return nil, malformed("Fee")
 		}
 	}
-	n.Shp = shpMap(shp)
+	n.Shp, n.rawShp = shpMaps(shp)
 	return n, nil
 }
 
-// shpMap returns the Shp pairs keyed by name with values decoded (spec
-// §3.2), or nil when there are none.
-func shpMap(pairs []shpPair) map[string]string {
+// shpMaps is the one decoding rule of Shp parameters, wherever they come
+// back (notifications, OpStateExt): it returns the pairs keyed by name
+// without the prefix, values decoded (spec §3.2), and, as received, the
+// values decoding changed (nil when none did, which is the common case
+// and costs nothing). Both are nil when there are no pairs.
+func shpMaps(pairs []shpPair) (decoded, changed map[string]string) {
 	if len(pairs) == 0 {
+		return nil, nil
+	}
+	decoded = make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		d := shpValue(p.value)
+		decoded[p.name] = d
+		if d != p.value {
+			if changed == nil {
+				changed = make(map[string]string)
+			}
+			changed[p.name] = p.value
+		}
+	}
+	return decoded, changed
+}
+
+// rawShp rebuilds the values as received from the decoded map and the
+// values decoding changed.
+func rawShp(decoded, changed map[string]string) map[string]string {
+	if decoded == nil {
 		return nil
 	}
-	m := make(map[string]string, len(pairs))
-	for _, p := range pairs {
-		m[p.name] = shpValue(p.value)
-	}
+	m := maps.Clone(decoded)
+	maps.Copy(m, changed)
 	return m
 }
 
@@ -285,59 +376,4 @@ func parseAmount(s string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, nil
 	}
 	return decimal.New(coef, -int32(frac)), nil
-}
-
-// maxNotificationBody caps a notification request body (64 KiB).
-const maxNotificationBody = 64 << 10
-
-// ResultHandler returns an http.Handler for the ResultURL (spec §4.1). It
-// accepts GET and POST, caps the body at 64 KiB, verifies the
-// notification with [Client.VerifyResult] and calls fn. Only when fn
-// returns nil does it answer 200 "OK<InvId>", which tells Robokassa to
-// stop retrying; fn must therefore be idempotent (Robokassa repeats a
-// notification until it is acknowledged). A bad or forged request gets
-// 400 and an error from fn gets 500, both with a generic body that echoes
-// nothing from the request.
-func (c *Client) ResultHandler(fn func(context.Context, *Notification) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, ok := c.readNotification(w, r, c.VerifyResult)
-		if !ok {
-			return
-		}
-		if err := fn(r.Context(), n); err != nil {
-			plain(w, http.StatusInternalServerError, "internal error\n")
-			return
-		}
-		plain(w, http.StatusOK, "OK"+strconv.FormatInt(n.InvID, 10))
-	})
-}
-
-// readNotification parses a GET or POST notification request, at most 64
-// KiB, and verifies it. On failure it has answered the request.
-func (c *Client) readNotification(w http.ResponseWriter, r *http.Request, verify func(url.Values) (*Notification, error)) (*Notification, bool) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		plain(w, http.StatusMethodNotAllowed, "method not allowed\n")
-		return nil, false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxNotificationBody)
-	if err := r.ParseForm(); err != nil {
-		plain(w, http.StatusBadRequest, "bad request\n")
-		return nil, false
-	}
-	n, err := verify(r.Form)
-	if err != nil {
-		plain(w, http.StatusBadRequest, "bad request\n")
-		return nil, false
-	}
-	return n, true
-}
-
-func plain(w http.ResponseWriter, status int, body string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
 }

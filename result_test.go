@@ -16,9 +16,11 @@ import (
 )
 
 func callbackClient(t *testing.T, v callbackVector) *Client {
-	cfg := Config{MerchantLogin: "demo", Algorithm: v.Algorithm, Password1: v.Password, Password2: v.Password}
+	cfg := Config{MerchantLogin: "demo", Algorithm: v.Algorithm, Password1: Secret(v.Password), Password2: Secret(v.Password)}
 	if strings.Contains(v.Body, "IsTest=1") {
-		cfg.Test, cfg.TestPassword1, cfg.TestPassword2 = true, v.Password, v.Password
+		// The production pair differs: only the test pair may verify it.
+		cfg.Test, cfg.TestPassword1, cfg.TestPassword2 = true, Secret(v.Password), Secret(v.Password)
+		cfg.Password1, cfg.Password2 = "production-1", "production-2"
 	}
 	c, err := NewClient(cfg)
 	require.NoError(t, err)
@@ -197,7 +199,7 @@ func TestResultHandler(t *testing.T) {
 	var calls int
 	var got *Notification
 	fail := false
-	h := c.ResultHandler(func(ctx context.Context, n *Notification) error {
+	h, err := c.ResultHandler(func(ctx context.Context, n *Notification) error {
 		calls++
 		got = n
 		if fail {
@@ -205,6 +207,7 @@ func TestResultHandler(t *testing.T) {
 		}
 		return nil
 	})
+	require.NoError(t, err)
 	do := func(r *http.Request) (*http.Response, string) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
@@ -284,14 +287,14 @@ func BenchmarkVerifyResultParts(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var shp [maxShpStack]shpPair
-			if _, _, err := c.check(v, c.pass2, shp[:0]); err != nil {
+			if _, _, err := c.check(v, c.keys().pass2, shp[:0]); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("decode", func(b *testing.B) {
 		var shp [maxShpStack]shpPair
-		r, pairs, err := c.check(v, c.pass2, shp[:0])
+		r, pairs, err := c.check(v, c.keys().pass2, shp[:0])
 		require.NoError(b, err)
 		b.ReportAllocs()
 		for b.Loop() {

@@ -2,7 +2,6 @@ package robokassa
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -10,8 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -388,53 +385,6 @@ func resultURL2Scalar(raw json.RawMessage) (s string, ok bool) {
 		return string(raw), json.Valid(raw)
 	}
 	return "", false
-}
-
-// ResultURL2Handler returns an http.Handler for the ResultUrl2 address
-// (spec §4.4). It accepts POST only (405 with an Allow header otherwise),
-// caps the body at 64 KiB, verifies it with [Client.VerifyResultURL2]
-// against key (so the shop is always checked) and calls fn. Only when fn
-// returns nil does it answer 200 "OK", which stops Robokassa's retries;
-// fn must therefore be idempotent. A bad or forged request gets 400 and
-// an error from fn gets 500, both with a generic body that echoes nothing
-// from the request. A nil or too short key (or a nil fn) answers 500 to
-// every request, since the fault is the shop's configuration.
-//
-// The body is the compact JWS itself, as Robokassa's documentation shows
-// it; surrounding whitespace is ignored and the Content-Type is not
-// consulted. A body that is the same JWS wrapped once more in standard
-// base64 (which one integrator reports Robokassa support described) is
-// also accepted: it contains no '.', so it cannot be mistaken for a raw
-// token, and it must still verify. Form fields and JSON-quoted bodies are
-// not accepted: nothing shows Robokassa sends them.
-func (c *Client) ResultURL2Handler(key *rsa.PublicKey, fn func(context.Context, *PaymentStateNotification) error) http.Handler {
-	keyErr := checkResultURL2Key(key)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			plain(w, http.StatusMethodNotAllowed, "method not allowed\n")
-			return
-		}
-		if keyErr != nil || fn == nil {
-			plain(w, http.StatusInternalServerError, "internal error\n")
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxNotificationBody))
-		if err != nil {
-			plain(w, http.StatusBadRequest, "bad request\n")
-			return
-		}
-		n, err := c.VerifyResultURL2(resultURL2Token(body), key)
-		if err != nil {
-			plain(w, http.StatusBadRequest, "bad request\n")
-			return
-		}
-		if err := fn(r.Context(), n); err != nil {
-			plain(w, http.StatusInternalServerError, "internal error\n")
-			return
-		}
-		plain(w, http.StatusOK, "OK")
-	})
 }
 
 // resultURL2Token extracts the compact JWS from a ResultUrl2 request body:

@@ -1,91 +1,3 @@
-// Package robokassa is a client for the Robokassa payment service: it
-// builds signed payment links and forms, verifies the notifications
-// Robokassa sends back, and calls Robokassa's merchant APIs.
-//
-// Every signature the package computes follows one ordered builder, so the
-// string signed is byte for byte the string sent; the protocol facts it
-// relies on are cited by section of the project's protocol notes (§N).
-//
-// # Payment links
-//
-// A shop creates a pending order with a unique InvId (see [NewInvID]),
-// builds a link with [Client.PaymentURL] (or POST fields with
-// [Client.PaymentForm], or a ready button with [Client.PaymentButton]) and
-// sends the buyer there. Money is [decimal.Decimal]; OutSum is rendered
-// once with two decimals and that string is both signed and sent.
-// Bad input gets a [*ValidationError] naming the field and the rule.
-//
-// # Notifications
-//
-// Robokassa calls the shop's ResultURL when the money arrived.
-// [Client.ResultHandler] verifies it and answers "OK<InvId>" only after the
-// shop's own function succeeded; [Client.VerifyResult] does the check alone.
-// [Client.VerifySuccess] checks the buyer's SuccessURL redirect and
-// [ParseFail] reads the (unsigned) FailURL redirect.
-//
-// # Recurring payments and holds
-//
-// [Client.Recurring] charges a child payment of a recurring series whose
-// parent was paid with Payment.Recurring set; [Client.ConfirmHold] and
-// [Client.CancelHold] capture or release a two-stage (StepByStep) payment;
-// [Client.CoFPaymentURL] charges a saved card. Calls that move money are
-// sent exactly once and never retried; Robokassa's acceptance means the
-// operation was created, not completed — the outcome arrives on ResultURL
-// or from OpStateExt.
-//
-// # Payment state
-//
-// [Client.OpState] asks Robokassa for the state of an invoice (OpStateExt,
-// signed with Password #2) and [Client.AwaitPaid] polls it with capped
-// backoff until the invoice is paid, ends otherwise ([ErrNotPaid]) or the
-// context ends: the reconciliation path when a notification was lost.
-// [Client.Currencies], [Client.PaymentMethods], [Client.Rates],
-// [Client.CalcOutSum] and [Client.Limit] read the same XML web service.
-//
-// # ResultUrl2 notifications
-//
-// Robokassa also POSTs an RS256-signed JWS to a payment's ResultUrl2: it
-// is the only notice of a successful hold and it carries the OpKey. Load
-// Robokassa's certificate with [ParseResultURL2Key], then mount
-// [Client.ResultURL2Handler] or call [Client.VerifyResultURL2]. Only RS256
-// with the key you supplied is accepted, and only for your own shop.
-//
-// # Invoice API and split payments
-//
-// [Client.CreateInvoice] creates a hosted payment link, one-time or
-// reusable; [Client.DeactivateInvoice] disables one and [Client.Invoices]
-// lists them. Requests are JWTs signed with the shop's algorithm and
-// MerchantLogin:Password1. An invoice with Split parts divides one payment
-// between shops.
-//
-// # Refunds and receipts
-//
-// [Client.Refund] returns money of a completed payment, in full or in
-// part, with a JWT keyed by Password #3, and [Client.RefundStatus] follows
-// the request. [Client.AttachReceipt] issues the final receipt after a
-// prepayment and [Client.ReceiptStatus] reports its registration.
-//
-// # Remote calls
-//
-// Every network call takes a context first and goes through one transport:
-// Config.HTTPClient or a shared client with timeouts, response bodies
-// capped at 1 MiB, failures as [*APIError] with signatures and passwords
-// redacted. Reads are retried on network errors and 5xx with capped
-// backoff; calls that move money never are.
-//
-// # Test mode
-//
-// Config.Test sends IsTest=1 and uses the test password pair everywhere.
-// Calls Robokassa offers no test mode for return [ErrNotInTestMode]
-// without sending anything. A production client refuses test
-// notifications with [ErrTestNotification].
-//
-// # Secrets
-//
-// Passwords never appear in output: [Config] and [Client] redact them when
-// formatted or logged, errors never contain them, and the package never
-// logs. [Client.SignatureBase] shows a payment's base string with the
-// password masked, for debugging "error 29".
 package robokassa
 
 import (
@@ -95,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/robokassa-go/robokassa/internal/secret"
 )
 
 // Version is the library version sent in the User-Agent header.
@@ -107,24 +21,33 @@ const (
 	DefaultFiscalURL   = "https://ws.roboxchange.com"
 )
 
+// Secret is a password: a string that prints as "[redacted]" (or nothing
+// when empty) on every path — fmt with any verb, encoding/json, text
+// encoders and log/slog — wherever it sits, so a Config can be printed,
+// marshalled or logged whole. Convert a string with Secret(s).
+type Secret = secret.String
+
 // Config configures a [Client]. The zero value of every optional field is a
-// sensible default. Passwords are redacted whenever a Config is formatted
-// with fmt or logged with log/slog.
+// sensible default. Passwords are of type [Secret]: printing, marshalling
+// or logging a Config never shows them.
 type Config struct {
-	// MerchantLogin is the shop identifier. Required.
+	// MerchantLogin is the shop identifier. Required, without surrounding
+	// spaces.
 	MerchantLogin string
 
 	// Password1 signs payment requests and verifies SuccessURL. Required.
-	Password1 string
+	Password1 Secret
 	// Password2 verifies ResultURL and signs OpStateExt. It may be empty
 	// for a client that never verifies notifications.
-	Password2 string
+	Password2 Secret
 	// TestPassword1 and TestPassword2 are the test pair, used instead of
-	// Password1 and Password2 when Test is true (spec §13).
-	TestPassword1 string
-	TestPassword2 string
+	// Password1 and Password2 when Test is true (spec §13). Each must
+	// differ from its production twin: with equal passwords a test
+	// notification replayed without IsTest would verify as a real payment.
+	TestPassword1 Secret
+	TestPassword2 Secret
 	// Password3 keys the Refund API. Optional.
-	Password3 string
+	Password3 Secret
 
 	// Algorithm is the hash chosen in the shop's technical settings.
 	// The zero value means MD5.
@@ -134,8 +57,15 @@ type Config struct {
 	Test bool
 
 	// HTTPClient makes remote calls. Nil means one shared client with
-	// timeouts.
-	HTTPClient *http.Client
+	// timeouts. Redirects are never followed, whatever its CheckRedirect
+	// says: a 3xx answer is an [*APIError].
+	HTTPClient *http.Client `json:"-"`
+
+	// Logger receives the handlers' account of every notification they
+	// refuse (at Warn) and of a panic in the shop's callback (at Error),
+	// never with a password, a signature or a raw body. Nil means
+	// [slog.Default].
+	Logger *slog.Logger `json:"-"`
 
 	// AuthURL, ServicesURL and FiscalURL are the base URLs of Robokassa's
 	// hosts; empty means DefaultAuthURL, DefaultServicesURL and
@@ -145,110 +75,50 @@ type Config struct {
 	FiscalURL   string
 }
 
-const redacted = "[redacted]"
-
-func mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redacted
-}
-
-// redact returns a copy of c with every password masked.
-func (c Config) redact() redactedConfig {
-	return redactedConfig{
-		MerchantLogin: c.MerchantLogin,
-		Password1:     mask(c.Password1),
-		Password2:     mask(c.Password2),
-		TestPassword1: mask(c.TestPassword1),
-		TestPassword2: mask(c.TestPassword2),
-		Password3:     mask(c.Password3),
-		Algorithm:     c.Algorithm,
-		Test:          c.Test,
-		AuthURL:       c.AuthURL,
-		ServicesURL:   c.ServicesURL,
-		FiscalURL:     c.FiscalURL,
-	}
-}
-
-// redactedConfig mirrors Config for printing; it has no methods, so fmt
-// prints its fields plainly.
-type redactedConfig struct {
-	MerchantLogin string
-	Password1     string
-	Password2     string
-	TestPassword1 string
-	TestPassword2 string
-	Password3     string
-	Algorithm     HashAlgorithm
-	Test          bool
-	AuthURL       string
-	ServicesURL   string
-	FiscalURL     string
-}
-
-// String returns the config with passwords redacted.
-func (c Config) String() string { return fmt.Sprintf("%+v", c.redact()) }
-
-// GoString returns the config with passwords redacted.
-func (c Config) GoString() string { return "robokassa.Config" + fmt.Sprintf("%+v", c.redact()) }
-
-// Format implements [fmt.Formatter] so that every verb prints the config
-// with passwords redacted.
-func (c Config) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, "robokassa.Config", c.redact())
-}
-
-// LogValue implements [slog.LogValuer]: passwords are redacted.
-func (c Config) LogValue() slog.Value {
-	r := c.redact()
-	return slog.GroupValue(
-		slog.String("MerchantLogin", r.MerchantLogin),
-		slog.String("Password1", r.Password1),
-		slog.String("Password2", r.Password2),
-		slog.String("TestPassword1", r.TestPassword1),
-		slog.String("TestPassword2", r.TestPassword2),
-		slog.String("Password3", r.Password3),
-		slog.String("Algorithm", string(r.Algorithm)),
-		slog.Bool("Test", r.Test),
-	)
-}
-
-func formatRedacted(f fmt.State, verb rune, typeName string, v any) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprintf(f, "%s%+v", typeName, v)
-	case verb == 'v' && f.Flag('+'):
-		fmt.Fprintf(f, "%+v", v)
-	default:
-		fmt.Fprintf(f, "%v", v)
-	}
-}
-
 // Client builds and verifies Robokassa requests. Create one with
 // [NewClient]; it is immutable and safe for concurrent use by many
-// goroutines. Its passwords are redacted when it is formatted or logged.
+// goroutines. It never prints its passwords: they are held in a closure
+// that fmt and other reflection-based printers cannot look into, and
+// String and LogValue describe the client without them.
 type Client struct {
-	login     string
-	pass1     string // Password1, or TestPassword1 in test mode
-	pass2     string // Password2, or TestPassword2 in test mode
-	pass3     string
+	login string
+	// keys is a closure so that no reflection-based printer, fmt
+	// included, can reach the passwords in a Client value.
+	keys      func() *keys
 	alg       HashAlgorithm
 	test      bool
 	http      *http.Client
+	logger    *slog.Logger
 	authURL   string
 	services  string
 	fiscalURL string
-	cfg       redactedConfig
+}
+
+// keys are the passwords a client signs with.
+type keys struct {
+	pass1 string // Password1, or TestPassword1 in test mode
+	pass2 string // Password2, or TestPassword2 in test mode
+	pass3 string
+	// all holds every password of the Config, the unused pair too: none
+	// of them may survive in an error built from a remote answer.
+	all []string
 }
 
 // NewClient validates cfg and returns a client. It fails when
-// MerchantLogin or the Password #1 in use (Password1, or TestPassword1 when
-// Test is set) is missing, when Algorithm is unknown, or when a base URL is
-// not an absolute http(s) URL.
+// MerchantLogin is missing or has surrounding spaces, when the Password
+// #1 in use (Password1, or TestPassword1 when Test is set) is missing,
+// when a test password equals its production twin, when Algorithm is
+// unknown, or when a base URL is not an absolute http(s) URL.
 func NewClient(cfg Config) (*Client, error) {
-	if cfg.MerchantLogin == "" {
+	switch {
+	case cfg.MerchantLogin == "":
 		return nil, invalid("Config.MerchantLogin", "is required")
+	case strings.TrimSpace(cfg.MerchantLogin) != cfg.MerchantLogin:
+		return nil, invalid("Config.MerchantLogin", "must not have surrounding spaces")
+	case cfg.TestPassword1 != "" && cfg.TestPassword1 == cfg.Password1:
+		return nil, invalid("Config.TestPassword1", "must differ from Password1: the test pair is a separate pair of passwords")
+	case cfg.TestPassword2 != "" && cfg.TestPassword2 == cfg.Password2:
+		return nil, invalid("Config.TestPassword2", "must differ from Password2: with equal passwords a test notification would verify as a real payment")
 	}
 	alg := cfg.Algorithm
 	if alg == "" {
@@ -257,25 +127,32 @@ func NewClient(cfg Config) (*Client, error) {
 	if !alg.valid() {
 		return nil, invalid("Config.Algorithm", "must be one of MD5, RIPEMD160, SHA1, SHA256, SHA384, SHA512")
 	}
-	c := &Client{
-		login: cfg.MerchantLogin,
-		pass1: cfg.Password1,
-		pass2: cfg.Password2,
-		pass3: cfg.Password3,
-		alg:   alg,
-		test:  cfg.Test,
-		http:  cfg.HTTPClient,
-		cfg:   cfg.redact(),
-	}
+	k := &keys{pass1: string(cfg.Password1), pass2: string(cfg.Password2), pass3: string(cfg.Password3)}
 	field1 := "Config.Password1"
 	if cfg.Test {
-		c.pass1, c.pass2, field1 = cfg.TestPassword1, cfg.TestPassword2, "Config.TestPassword1"
+		k.pass1, k.pass2, field1 = string(cfg.TestPassword1), string(cfg.TestPassword2), "Config.TestPassword1"
 	}
-	if c.pass1 == "" {
+	if k.pass1 == "" {
 		return nil, invalid(field1, "is required")
+	}
+	for _, p := range []Secret{cfg.Password1, cfg.Password2, cfg.TestPassword1, cfg.TestPassword2, cfg.Password3} {
+		if p != "" {
+			k.all = append(k.all, string(p))
+		}
+	}
+	c := &Client{
+		login:  cfg.MerchantLogin,
+		keys:   func() *keys { return k },
+		alg:    alg,
+		test:   cfg.Test,
+		http:   cfg.HTTPClient,
+		logger: cfg.Logger,
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
 	}
 	var err error
 	if c.authURL, err = baseURL("Config.AuthURL", cfg.AuthURL, DefaultAuthURL); err != nil {
@@ -287,7 +164,6 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.fiscalURL, err = baseURL("Config.FiscalURL", cfg.FiscalURL, DefaultFiscalURL); err != nil {
 		return nil, err
 	}
-	c.cfg.Algorithm, c.cfg.AuthURL, c.cfg.ServicesURL, c.cfg.FiscalURL = alg, c.authURL, c.services, c.fiscalURL
 	return c, nil
 }
 
@@ -321,19 +197,13 @@ func (c *Client) Algorithm() HashAlgorithm { return c.alg }
 // Test reports whether the client is in test mode.
 func (c *Client) Test() bool { return c.test }
 
-// String describes the client with passwords redacted.
-func (c *Client) String() string { return "robokassa.Client" + fmt.Sprintf("%+v", c.cfg) }
-
-// GoString describes the client with passwords redacted.
-func (c *Client) GoString() string { return c.String() }
-
-// Format implements [fmt.Formatter]: every verb prints the client with
-// passwords redacted.
-func (c *Client) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, "robokassa.Client", c.cfg)
+// String describes the client without its passwords.
+func (c *Client) String() string {
+	return fmt.Sprintf("robokassa.Client{MerchantLogin:%s Algorithm:%s Test:%t AuthURL:%s ServicesURL:%s FiscalURL:%s}",
+		c.login, c.alg, c.test, c.authURL, c.services, c.fiscalURL)
 }
 
-// LogValue implements [slog.LogValuer]: passwords are redacted.
+// LogValue implements [slog.LogValuer]: the client without its passwords.
 func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("MerchantLogin", c.login),

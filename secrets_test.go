@@ -2,6 +2,7 @@ package robokassa
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,26 +24,38 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	cfg := secretConfig
 	var logged bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logged, nil))
-	logger.Info("cfg", "config", cfg, "client", c)
-	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "config", cfg, "client", c, "ptr", &cfg)
+	type settings struct { // a Config inside the shop's own struct
+		Shop      string
+		Robokassa Config
+	}
+	logger.Info("cfg", "config", cfg, "client", c, "nested", settings{"tea", cfg}, "nestedptr", &settings{"tea", cfg})
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "config", cfg, "client", c, "ptr", &cfg, "nested", settings{"tea", cfg})
 
-	outputs := map[string]string{"slog": logged.String()}
+	js, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	nested, err := json.Marshal(settings{"tea", cfg})
+	require.NoError(t, err)
+	outputs := map[string]string{"slog": logged.String(), "json": string(js), "json nested": string(nested)}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		outputs["config "+verb] = fmt.Sprintf(verb, cfg)
 		outputs["config ptr "+verb] = fmt.Sprintf(verb, &cfg)
 		outputs["client "+verb] = fmt.Sprintf(verb, c)
+		outputs["client value "+verb] = fmt.Sprintf(verb, *c)
 		outputs["in struct "+verb] = fmt.Sprintf(verb, struct {
 			C Config
 			K *Client
-		}{cfg, c})
+			V Client
+		}{cfg, c, *c})
 	}
-	outputs["String"] = cfg.String() + c.String() + cfg.GoString() + c.GoString()
+	outputs["String"] = c.String()
 	for name, out := range outputs {
 		assert.NotContains(t, out, "SECRET", name)
 	}
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), "MerchantLogin:demo")
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), "Password1:[redacted]")
 	assert.Contains(t, logged.String(), `"MerchantLogin":"demo"`)
+	assert.Contains(t, string(js), `"Password1":"[redacted]"`)
+	assert.NotContains(t, string(js), "HTTPClient", "an *http.Client cannot be marshalled: it is left out")
 }
 
 func TestErrorsCarryNoSecrets(t *testing.T) {

@@ -134,14 +134,14 @@ const (
 // full name on the hot path.
 type shpPair struct{ prefix, name, value string }
 
-// less orders pairs by full parameter name in byte order (spec §3.3).
-// Prefixes have the same length, so comparing prefix then name is the
-// same as comparing prefix+name.
-func (p shpPair) less(q shpPair) bool {
-	if p.prefix != q.prefix {
-		return p.prefix < q.prefix
+// compareShp orders pairs by full parameter name in byte order (spec
+// §3.3). Prefixes have the same length, so comparing prefix then name is
+// the same as comparing prefix+name.
+func compareShp(p, q shpPair) int {
+	if c := strings.Compare(p.prefix, q.prefix); c != 0 {
+		return c
 	}
-	return p.name < q.name
+	return strings.Compare(p.name, q.name)
 }
 
 // signature is the one builder behind every ':'-joined Robokassa signature
@@ -230,14 +230,8 @@ func (s *signature) verify(alg HashAlgorithm, got string) bool {
 func (s *signature) masked() string { return string(s.appendBase(nil, true)) }
 
 // sortShp sorts Shp pairs by full parameter name in byte order (spec
-// §3.3). Lists are short, so insertion sort (no allocation) is used.
-func sortShp(p []shpPair) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].less(p[j-1]); j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-}
+// §3.3): O(n log n) and without allocating.
+func sortShp(p []shpPair) { slices.SortFunc(p, compareShp) }
 
 // urlEscape holds, for every byte, its PHP urlencode form packed little
 // endian in the low three bytes (the byte itself, '+' for space, or %XX

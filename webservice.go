@@ -63,12 +63,13 @@ type Rate struct {
 }
 
 // Currencies lists the payment options open to the shop, grouped
-// (spec §8, GetCurrencies). lang is "ru", "en", or empty for "ru"; any
-// other value is a [*ValidationError]. The call is unsigned, read-only and
+// (spec §8, GetCurrencies). culture is the language of the descriptions,
+// as Payment.Culture: "ru", "en", or empty for "ru"; any other value is a
+// [*ValidationError]. The call is unsigned, read-only and
 // retried on network errors and 5xx responses. A non-zero result code is
 // an [*APIError].
-func (c *Client) Currencies(ctx context.Context, lang string) ([]CurrencyGroup, error) {
-	lang, err := wsLanguage(lang)
+func (c *Client) Currencies(ctx context.Context, culture string) ([]CurrencyGroup, error) {
+	lang, err := wsCulture(culture)
 	if err != nil {
 		return nil, err
 	}
@@ -88,10 +89,10 @@ func (c *Client) Currencies(ctx context.Context, lang string) ([]CurrencyGroup, 
 }
 
 // PaymentMethods lists the payment methods open to the shop (spec §8,
-// GetPaymentMethods). lang is "ru", "en", or empty for "ru". The call is
+// GetPaymentMethods). culture is "ru", "en", or empty for "ru". The call is
 // unsigned, read-only and retried on network errors and 5xx responses.
-func (c *Client) PaymentMethods(ctx context.Context, lang string) ([]PaymentMethodInfo, error) {
-	lang, err := wsLanguage(lang)
+func (c *Client) PaymentMethods(ctx context.Context, culture string) ([]PaymentMethodInfo, error) {
+	lang, err := wsCulture(culture)
 	if err != nil {
 		return nil, err
 	}
@@ -107,16 +108,18 @@ func (c *Client) PaymentMethods(ctx context.Context, lang string) ([]PaymentMeth
 }
 
 // Rates reports how much a buyer pays in each payment option for the shop
-// to receive outSum (spec §8, GetRates). outSum must be greater than zero
-// with at most 2 decimal places; it is sent with exactly two ("990.00").
-// incCurrLabel narrows the answer to one option (a [Currency] Label);
-// empty asks for all. lang is "ru", "en", or empty for "ru". The call is
-// unsigned, read-only and retried on network errors and 5xx responses.
-func (c *Client) Rates(ctx context.Context, outSum decimal.Decimal, incCurrLabel, lang string) ([]RateGroup, error) {
+// to receive outSum (spec §8, GetRates). incCurrLabel narrows the answer
+// to one option (a [Currency] Label); empty asks for all. outSum must be
+// greater than zero with at most 2 decimal places; it is sent with
+// exactly two ("990.00"). culture is "ru", "en", or empty for "ru". The
+// call is unsigned, read-only and retried on network errors and 5xx
+// responses. The parameters come in the order [Client.CalcOutSum] takes
+// them: the option, then the amount.
+func (c *Client) Rates(ctx context.Context, incCurrLabel string, outSum decimal.Decimal, culture string) ([]RateGroup, error) {
 	if err := checkAmount("OutSum", outSum, false, 0); err != nil {
 		return nil, err
 	}
-	lang, err := wsLanguage(lang)
+	lang, err := wsCulture(culture)
 	if err != nil {
 		return nil, err
 	}
@@ -167,15 +170,16 @@ func (c *Client) Limit(ctx context.Context) (decimal.Decimal, error) {
 	return r.Limit.Decimal, nil
 }
 
-// wsLanguage checks a Language parameter: "ru", "en", or empty for "ru".
-func wsLanguage(lang string) (string, error) {
-	switch lang {
+// wsCulture checks a culture and returns the Language parameter: "ru",
+// "en", or "ru" for empty.
+func wsCulture(culture string) (string, error) {
+	switch culture {
 	case "":
 		return "ru", nil
 	case "ru", "en":
-		return lang, nil
+		return culture, nil
 	}
-	return "", invalid("Language", `must be "ru", "en" or empty (meaning "ru")`)
+	return "", invalid("culture", `must be "ru", "en" or empty (meaning "ru")`)
 }
 
 // Request forms. Service.asmx's HTTP bindings answer "missing parameter"
@@ -325,12 +329,12 @@ func (c *Client) parseWebService(op, root string, body []byte, out wsReply) erro
 		return c.malformedWS(op, body, errors.New("no numeric Result/Code"))
 	}
 	if code != 0 {
-		msg := wsCodeMeaning(code)
+		msg := WebServiceCode(code).Meaning()
 		if d := strings.TrimSpace(r.Description); d != "" {
 			msg += ": " + c.redactBody([]byte(d))
 		}
 		e := c.apiError(op, http.StatusOK, strconv.Itoa(code), msg, body)
-		if code == wsCodeNotFound {
+		if WebServiceCode(code) == WebServiceCodeNotFound {
 			e.kind = ErrNotFound
 		}
 		return e
@@ -372,27 +376,6 @@ func decodeWebService(body []byte, root string, out any) error {
 		}
 		return d.DecodeElement(out, &start)
 	}
-}
-
-// wsCodeNotFound is the result code for an unknown operation (spec §8).
-const wsCodeNotFound = 3
-
-// wsCodeMeaning returns the documented meaning of a web-service result
-// code (spec §8).
-func wsCodeMeaning(code int) string {
-	switch code {
-	case 1:
-		return "bad signature: wrong MerchantLogin, password #2 or hash algorithm"
-	case 2:
-		return "shop not found or not active"
-	case wsCodeNotFound:
-		return "operation not found (also reported until the buyer submits payment details)"
-	case 4:
-		return "two operations share this InvoiceID (a test one and a real one)"
-	case 1000:
-		return "internal Robokassa error"
-	}
-	return "unknown result code"
 }
 
 var (

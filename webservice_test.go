@@ -79,7 +79,7 @@ func TestRates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "rates.xml"))
-			groups, err := c.Rates(context.Background(), tt.outSum, tt.label, "")
+			groups, err := c.Rates(context.Background(), tt.label, tt.outSum, "")
 			require.NoError(t, err)
 			reqs := ws.requests()
 			require.Len(t, reqs, 1)
@@ -132,13 +132,13 @@ func TestWebServiceValidation(t *testing.T) {
 		call  func(*Client) error
 		field string
 	}{
-		{"currencies language", func(c *Client) error { _, err := c.Currencies(context.Background(), "de"); return err }, "Language"},
-		{"currencies language case", func(c *Client) error { _, err := c.Currencies(context.Background(), "EN"); return err }, "Language"},
-		{"methods language", func(c *Client) error { _, err := c.PaymentMethods(context.Background(), "kk"); return err }, "Language"},
-		{"rates language", func(c *Client) error { _, err := c.Rates(context.Background(), opDec("1"), "", "fr"); return err }, "Language"},
-		{"rates zero", func(c *Client) error { _, err := c.Rates(context.Background(), decimal.Zero, "", ""); return err }, "OutSum"},
-		{"rates negative", func(c *Client) error { _, err := c.Rates(context.Background(), opDec("-1"), "", ""); return err }, "OutSum"},
-		{"rates three places", func(c *Client) error { _, err := c.Rates(context.Background(), opDec("1.005"), "", ""); return err }, "OutSum"},
+		{"currencies language", func(c *Client) error { _, err := c.Currencies(context.Background(), "de"); return err }, "culture"},
+		{"currencies language case", func(c *Client) error { _, err := c.Currencies(context.Background(), "EN"); return err }, "culture"},
+		{"methods language", func(c *Client) error { _, err := c.PaymentMethods(context.Background(), "kk"); return err }, "culture"},
+		{"rates language", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1"), "fr"); return err }, "culture"},
+		{"rates zero", func(c *Client) error { _, err := c.Rates(context.Background(), "", decimal.Zero, ""); return err }, "OutSum"},
+		{"rates negative", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("-1"), ""); return err }, "OutSum"},
+		{"rates three places", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1.005"), ""); return err }, "OutSum"},
 		{"calc no label", func(c *Client) error { _, err := c.CalcOutSum(context.Background(), "", opDec("1")); return err }, "IncCurrLabel"},
 		{"calc zero", func(c *Client) error {
 			_, err := c.CalcOutSum(context.Background(), "BankCardPSR", decimal.Zero)
@@ -186,7 +186,7 @@ func TestWebServiceMalformed(t *testing.T) {
 		{"limit wrong root", "calc_out_sum.xml", func(c *Client) error { _, err := c.Limit(context.Background()); return err }},
 		{"currencies garbage", "garbage.html", func(c *Client) error { _, err := c.Currencies(context.Background(), ""); return err }},
 		{"methods truncated", "payment_methods_truncated.xml", func(c *Client) error { _, err := c.PaymentMethods(context.Background(), ""); return err }},
-		{"rates given currencies", "currencies.xml", func(c *Client) error { _, err := c.Rates(context.Background(), opDec("1"), "", ""); return err }},
+		{"rates given currencies", "currencies.xml", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1"), ""); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,12 +50,14 @@ func Sign(cfg robokassa.Config, base string) string {
 }
 
 // ResultForm returns the form Robokassa would send to the ResultURL for
-// n, signed with Password #2 (the test Password #2 when n.IsTest and
-// cfg.Test). OutSum and Fee carry six decimals, as Robokassa sends them;
-// Shp values are encoded as the SDK sent them.
+// n. It carries IsTest=1 exactly when n.IsTest, and is signed as
+// Robokassa signs it: with the test Password #2 then, with Password #2
+// otherwise, whatever cfg.Test says — so a test that forgets IsTest fails
+// as it would against Robokassa. OutSum and Fee carry six decimals, as
+// Robokassa sends them; Shp values are encoded as the SDK sent them.
 func ResultForm(cfg robokassa.Config, n robokassa.Notification) url.Values {
 	pass := cfg.Password2
-	if cfg.Test {
+	if n.IsTest {
 		pass = cfg.TestPassword2
 	}
 	v := form(n, 6)
@@ -69,22 +71,23 @@ func ResultForm(cfg robokassa.Config, n robokassa.Notification) url.Values {
 	if n.IncCurrLabel != "" {
 		v.Set("IncCurrLabel", n.IncCurrLabel)
 	}
-	v.Set("SignatureValue", Sign(cfg, base(v, pass)))
+	v.Set("SignatureValue", Sign(cfg, base(v, string(pass))))
 	return v
 }
 
 // SuccessForm returns the form of the SuccessURL redirect for n, signed
-// with Password #1 (the test one when cfg.Test).
+// with Password #1, or the test Password #1 when n.IsTest (which also
+// adds IsTest=1), as [ResultForm] chooses.
 func SuccessForm(cfg robokassa.Config, n robokassa.Notification) url.Values {
 	pass := cfg.Password1
-	if cfg.Test {
+	if n.IsTest {
 		pass = cfg.TestPassword1
 	}
 	v := form(n, 2)
 	if n.Culture != "" {
 		v.Set("Culture", n.Culture)
 	}
-	v.Set("SignatureValue", strings.ToLower(Sign(cfg, base(v, pass))))
+	v.Set("SignatureValue", strings.ToLower(Sign(cfg, base(v, string(pass)))))
 	return v
 }
 

@@ -39,12 +39,47 @@ func TestResultFormVerifies(t *testing.T) {
 	}
 }
 
+// TestResultFormSignsByIsTest: the password pair follows n.IsTest, as
+// Robokassa's does, so a test-mode shop that forgets IsTest sees the bad
+// signature Robokassa would cause, and a production shop refuses a test
+// notification.
+func TestResultFormSignsByIsTest(t *testing.T) {
+	cfg := robokassa.Config{MerchantLogin: "demo", Password1: "p1", Password2: "p2", TestPassword1: "t1", TestPassword2: "t2", Test: true}
+	testClient, err := robokassa.NewClient(cfg)
+	require.NoError(t, err)
+	n := robokassa.Notification{OutSum: decimal.NewFromInt(5), InvID: 7}
+
+	form := robokassatest.ResultForm(cfg, n)
+	assert.Empty(t, form.Get("IsTest"))
+	assert.Equal(t, robokassatest.Sign(cfg, "5.000000:7:p2"), form.Get("SignatureValue"), "production pair without IsTest")
+	_, err = testClient.VerifyResult(form)
+	assert.ErrorIs(t, err, robokassa.ErrBadSignature)
+
+	n.IsTest = true
+	form = robokassatest.ResultForm(cfg, n)
+	assert.Equal(t, "1", form.Get("IsTest"))
+	assert.Equal(t, robokassatest.Sign(cfg, "5.000000:7:t2"), form.Get("SignatureValue"), "test pair with IsTest")
+	_, err = testClient.VerifyResult(form)
+	require.NoError(t, err)
+
+	prodCfg := cfg
+	prodCfg.Test = false
+	prod, err := robokassa.NewClient(prodCfg)
+	require.NoError(t, err)
+	_, err = prod.VerifyResult(robokassatest.ResultForm(prodCfg, n))
+	assert.ErrorIs(t, err, robokassa.ErrTestNotification)
+	n.IsTest = false
+	_, err = prod.VerifyResult(robokassatest.ResultForm(prodCfg, n))
+	require.NoError(t, err)
+}
+
 func TestNewResultRequestDrivesHandler(t *testing.T) {
 	cfg := robokassa.Config{MerchantLogin: "demo", Password1: "p1", Password2: "p2"}
 	c, err := robokassa.NewClient(cfg)
 	require.NoError(t, err)
 	var paid int64
-	h := c.ResultHandler(func(_ context.Context, n *robokassa.Notification) error { paid = n.InvID; return nil })
+	h, err := c.ResultHandler(func(_ context.Context, n *robokassa.Notification) error { paid = n.InvID; return nil })
+	require.NoError(t, err)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, robokassatest.NewResultRequest(cfg, "/result", robokassa.Notification{OutSum: decimal.NewFromInt(5), InvID: 7}))
 	body, _ := io.ReadAll(w.Result().Body)

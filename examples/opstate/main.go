@@ -93,8 +93,8 @@ func configFromEnv() (robokassa.Config, int64, error) {
 	}
 	cfg := robokassa.Config{
 		MerchantLogin: login,
-		Password1:     os.Getenv("ROBOKASSA_PASSWORD1"),
-		Password2:     os.Getenv("ROBOKASSA_PASSWORD2"),
+		Password1:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD1")),
+		Password2:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD2")),
 		Algorithm:     robokassa.HashAlgorithm(strings.ToUpper(os.Getenv("ROBOKASSA_ALGORITHM"))),
 	}
 	var missing []string

@@ -45,7 +45,7 @@ func main() {
 func run() error {
 	cfg := robokassa.Config{
 		MerchantLogin: os.Getenv("ROBOKASSA_LOGIN"),
-		Password1:     os.Getenv("ROBOKASSA_PASSWORD1"),
+		Password1:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD1")),
 		Algorithm:     robokassa.HashAlgorithm(os.Getenv("ROBOKASSA_ALGORITHM")),
 	}
 	if cfg.MerchantLogin == "" || cfg.Password1 == "" {

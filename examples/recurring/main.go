@@ -44,7 +44,7 @@ func main() {
 func run() error {
 	cfg := robokassa.Config{
 		MerchantLogin: os.Getenv("ROBOKASSA_LOGIN"),
-		Password1:     os.Getenv("ROBOKASSA_PASSWORD1"),
+		Password1:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD1")),
 		Algorithm:     robokassa.HashAlgorithm(os.Getenv("ROBOKASSA_ALGORITHM")),
 	}
 	amount := decimal.RequireFromString("199.00")

@@ -53,8 +53,8 @@ var page = template.Must(template.New("page").Parse(`<!doctype html><title>{{.Ti
 func main() {
 	cfg := robokassa.Config{
 		MerchantLogin: os.Getenv("ROBOKASSA_LOGIN"),
-		Password1:     os.Getenv("ROBOKASSA_PASSWORD1"),
-		Password2:     os.Getenv("ROBOKASSA_PASSWORD2"),
+		Password1:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD1")),
+		Password2:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD2")),
 		Algorithm:     robokassa.HashAlgorithm(os.Getenv("ROBOKASSA_ALGORITHM")),
 	}
 	demo := cfg.MerchantLogin == ""
@@ -69,7 +69,11 @@ func main() {
 
 	mux := http.NewServeMux()
 	// ResultURL: verified, then acknowledged only after markPaid succeeded.
-	mux.Handle("/robokassa/result", client.ResultHandler(db.markPaid))
+	result, err := client.ResultHandler(db.markPaid)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/robokassa/result", result)
 	// SuccessURL: the buyer is back. Informational only: the order is paid
 	// when the ResultURL notification says so.
 	mux.HandleFunc("/robokassa/success", func(w http.ResponseWriter, r *http.Request) {
