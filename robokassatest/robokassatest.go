@@ -9,45 +9,13 @@
 package robokassatest
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
-	"hash"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
-	//lint:ignore SA1019 Robokassa offers RIPEMD160.
-	"golang.org/x/crypto/ripemd160"
-
 	"github.com/robokassa-go/robokassa"
 )
-
-var hashes = map[robokassa.HashAlgorithm]func() hash.Hash{
-	"":                  md5.New,
-	robokassa.MD5:       md5.New,
-	robokassa.RIPEMD160: ripemd160.New,
-	robokassa.SHA1:      sha1.New,
-	robokassa.SHA256:    sha256.New,
-	robokassa.SHA384:    sha512.New384,
-	robokassa.SHA512:    sha512.New,
-}
-
-// Sign returns the uppercase hex hash of base with cfg's algorithm, as
-// Robokassa sends it on ResultURL.
-func Sign(cfg robokassa.Config, base string) string {
-	newHash, ok := hashes[cfg.Algorithm]
-	if !ok {
-		panic("robokassatest: unknown algorithm " + string(cfg.Algorithm))
-	}
-	h := newHash()
-	h.Write([]byte(base))
-	return strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
-}
 
 // ResultForm returns the form Robokassa would send to the ResultURL for
 // n. It carries IsTest=1 exactly when n.IsTest, and is signed as
@@ -114,25 +82,4 @@ func form(n robokassa.Notification, places int32) url.Values {
 		v.Set("Shp_"+k, phpURLEncode(val))
 	}
 	return v
-}
-
-// base is OutSum:InvId:password[:Shp_name=value sorted by name].
-func base(v url.Values, pass string) string {
-	var names []string
-	for k := range v {
-		if strings.HasPrefix(k, "Shp_") {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	parts := []string{v.Get("OutSum"), v.Get("InvId"), pass}
-	for _, k := range names {
-		parts = append(parts, k+"="+v.Get(k))
-	}
-	return strings.Join(parts, ":")
-}
-
-// phpURLEncode is url.QueryEscape plus '~' → %7E, PHP's urlencode.
-func phpURLEncode(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "~", "%7E")
 }

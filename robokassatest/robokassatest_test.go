@@ -2,9 +2,13 @@ package robokassatest_test
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -86,4 +90,25 @@ func TestNewResultRequestDrivesHandler(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "OK7", string(body))
 	assert.Equal(t, int64(7), paid)
+}
+
+// TestPaymentBase checks the emulator's own base string against
+// links pinned byte for byte by testdata/core_vectors.json (computed in
+// Python) and the documented examples.
+func TestPaymentBase(t *testing.T) {
+	form := url.Values{
+		"MerchantLogin": {"demo"}, "OutSum": {"990.00"}, "InvId": {"12"},
+		"Receipt": {"%7B%22items%22%3A%5B%5D%7D"}, "StepByStep": {"true"}, "ResultUrl2": {"https://a/r2"},
+		"SuccessUrl2": {"https://a/ok"}, "SuccessUrl2Method": {"GET"}, "FailUrl2": {"https://a/f"}, "FailUrl2Method": {"POST"},
+		"Shp_b": {"2"}, "Shp_a": {"1"}, "shp_Z": {"z"}, "Description": {"not signed"}, "IsTest": {"1"}, "Recurring": {"true"},
+	}
+	assert.Equal(t, "demo:990.00:12:%7B%22items%22%3A%5B%5D%7D:true:https://a/r2:https://a/ok:GET:https://a/f:POST:[password]:Shp_a=1:Shp_b=2:shp_Z=z",
+		robokassatest.PaymentBase(form, "[password]"))
+	// No InvId: the slot stays, empty.
+	assert.Equal(t, "demo:5.00::p1", robokassatest.PaymentBase(url.Values{"MerchantLogin": {"demo"}, "OutSum": {"5.00"}}, "p1"))
+	// The seed's button example (MD5 of demo:990.00:12:password_1).
+	base := robokassatest.PaymentBase(url.Values{"MerchantLogin": {"demo"}, "OutSum": {"990.00"}, "InvId": {"12"}}, "password_1")
+	assert.Equal(t, "demo:990.00:12:password_1", base)
+	sum := md5.Sum([]byte(base))
+	assert.Equal(t, strings.ToUpper(hex.EncodeToString(sum[:])), robokassatest.Sign(robokassa.Config{}, base))
 }
