@@ -179,10 +179,7 @@ func scanSectionNumber(s string, i int) (string, int) {
 		for d < len(s) && '0' <= s[d] && s[d] <= '9' {
 			d++
 		}
-		if d == j {
-			if j > i { // a period was consumed without digits: give it back
-				j--
-			}
+		if d == j { // no digits: only possible at i, since a period is taken only before one
 			break
 		}
 		j = d
@@ -356,11 +353,20 @@ func parseHeadings(src string) []heading {
 			k++
 		}
 		if k < len(rest) && rest[k] != ' ' && rest[k] != '\t' {
-			continue // "## 2024 changes" is not "## 2. …"
+			continue // "## 3.x" is not a section number
 		}
 		hs = append(hs, heading{Number: num, Level: level, Line: n + 1})
 	}
 	return hs
+}
+
+// sectionNumbers returns the numbers of hs.
+func sectionNumbers(hs []heading) []string {
+	nums := make([]string, len(hs))
+	for i, h := range hs {
+		nums[i] = h.Number
+	}
+	return nums
 }
 
 // citationTarget names the notes a file's citations refer to.
@@ -418,8 +424,8 @@ func checkSectionRefs(fsys fs.FS) (problems []string, checked int, err error) {
 			continue
 		}
 		set := map[string]bool{}
-		for _, h := range parseHeadings(string(b)) {
-			set[h.Number] = true
+		for _, n := range sectionNumbers(parseHeadings(string(b))) {
+			set[n] = true
 		}
 		sections[notes] = set
 	}
@@ -467,13 +473,8 @@ func TestSectionReferencesResolve(t *testing.T) {
 	require.Positive(t, checked, "no citation found: the walk or the scanner is broken")
 	t.Logf("%d section citations checked", checked)
 	if len(problems) > 0 {
-		b, err := os.ReadFile(protocolNotes)
-		var nums []string
-		if err == nil {
-			for _, h := range parseHeadings(string(b)) {
-				nums = append(nums, h.Number)
-			}
-		}
+		b, _ := os.ReadFile(protocolNotes) // its absence is among the problems
+		nums := sectionNumbers(parseHeadings(string(b)))
 		assert.Fail(t, fmt.Sprintf("%d section citation(s) do not resolve", len(problems)),
 			"%s\n\n%s has sections %s. Fix the citation, or add the section to the notes.",
 			strings.Join(problems, "\n"), protocolNotes, strings.Join(nums, ", "))
@@ -624,9 +625,10 @@ func TestCheckSectionRefs(t *testing.T) {
 }
 
 // TestProtocolNotesHeadings pins the numbering the code cites: every
-// section and subsection below exists, in order, with "##" for a section
-// and "###" for a subsection, numbered without gaps or repeats. Sections
-// may be added after these; none may move.
+// section and subsection below exists, with "##" for a section and "###"
+// for a subsection, in increasing order, numbered without gaps or
+// repeats. New sections may be added at the end of their level; none may
+// move.
 func TestProtocolNotesHeadings(t *testing.T) {
 	b, err := os.ReadFile(protocolNotes)
 	require.NoError(t, err)
@@ -635,12 +637,14 @@ func TestProtocolNotesHeadings(t *testing.T) {
 
 	required := []string{"1", "2", "3", "3.1", "3.2", "3.3", "3.4", "4", "4.1", "4.2", "4.3", "4.4",
 		"5", "6", "7", "8", "9", "9.1", "9.2", "9.3", "10", "11", "12", "13"}
-	var got []string
-	for _, h := range hs {
-		got = append(got, h.Number)
+	got := sectionNumbers(hs)
+	for _, r := range required {
+		assert.Contains(t, got, r, "%s: section %s is cited by the code", protocolNotes, r)
 	}
-	require.GreaterOrEqual(t, len(got), len(required), "headings: %v", got)
-	assert.Equal(t, required, got[:len(required)], "the cited sections, in order")
+	for i := 1; i < len(hs); i++ {
+		assert.True(t, sectionLess(hs[i-1].Number, hs[i].Number), "%s:%d: section %s comes after %s",
+			protocolNotes, hs[i].Line, hs[i].Number, hs[i-1].Number)
+	}
 
 	seen := map[string]int{}
 	lastChild := map[string]int{} // parent ("" for the top level) -> last number seen
@@ -661,6 +665,19 @@ func TestProtocolNotesHeadings(t *testing.T) {
 		assert.Equal(t, lastChild[parent]+1, n, "%s:%d: section %s: numbering has a gap or goes back", protocolNotes, h.Line, h.Number)
 		lastChild[parent] = n
 	}
+}
+
+// sectionLess orders section numbers as a reader does: 3 < 3.1 < 3.10 < 4.
+func sectionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
 }
 
 // TestProtocolNotesVectorFiles checks that every testdata path the notes
@@ -686,5 +703,24 @@ func TestProtocolNotesVectorFiles(t *testing.T) {
 		matches, err := fs.Glob(os.DirFS("."), strings.TrimSuffix(p, "/"))
 		require.NoError(t, err, p)
 		assert.NotEmpty(t, matches, "%s names %s, which matches no file", protocolNotes, p)
+	}
+}
+
+func TestSectionLess(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"3", "3.1", true},
+		{"3.1", "3", false},
+		{"3.2", "3.10", true},
+		{"9.3", "10", true},
+		{"10", "9.3", false},
+		{"4", "4", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"<"+tt.b, func(t *testing.T) {
+			assert.Equal(t, tt.want, sectionLess(tt.a, tt.b))
+		})
 	}
 }
