@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -124,24 +123,12 @@ func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptRe
 		return nil, err
 	}
 	var buf [1024]byte
-	js := r.appendJSON(buf[:0], c.login)
-	resp, err := c.do(ctx, call{
-		op:          "AttachReceipt",
-		method:      http.MethodPost,
-		url:         c.fiscalURL + pathReceiptAttach,
-		body:        c.fiscalEnvelope(js),
-		contentType: "application/json",
-		idempotent:  false,
-	})
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.parseReceipt("AttachReceipt", resp)
+	res, rp, err := c.fiscalCall(ctx, "AttachReceipt", pathReceiptAttach, r.appendJSON(buf[:0], c.login), false)
 	if err != nil {
 		return nil, err
 	}
 	if res.Code == ReceiptCodeFailed || res.Code.requestFailed() {
-		return nil, c.receiptError("AttachReceipt", &res.ReceiptResult, resp)
+		return nil, rp.receiptError(&res.ReceiptResult)
 	}
 	return &res.ReceiptResult, nil
 }
@@ -166,23 +153,12 @@ func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatus, 
 	js = append(js, `,"id":`...)
 	js = appendJSONString(js, id)
 	js = append(js, '}')
-	resp, err := c.do(ctx, call{
-		op:          "ReceiptStatus",
-		method:      http.MethodPost,
-		url:         c.fiscalURL + pathReceiptStatus,
-		body:        c.fiscalEnvelope(js),
-		contentType: "application/json",
-		idempotent:  true,
-	})
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.parseReceipt("ReceiptStatus", resp)
+	res, rp, err := c.fiscalCall(ctx, "ReceiptStatus", pathReceiptStatus, js, true)
 	if err != nil {
 		return nil, err
 	}
 	if res.Code.requestFailed() {
-		ae := c.receiptError("ReceiptStatus", &res.ReceiptResult, resp)
+		ae := rp.receiptError(&res.ReceiptResult)
 		if d := strings.ToLower(res.Description); strings.Contains(d, "not found") || strings.Contains(d, "не найден") {
 			ae.kind = ErrNotFound
 		}
@@ -191,11 +167,31 @@ func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatus, 
 	return res, nil
 }
 
-// fiscalEnvelope returns the request body "B.S" (spec §9.3): B is js in
-// base64url without padding, S the base64 (no padding) of the lowercase
-// hex digest of B followed by Password #1. For hex text standard and
-// URL-safe base64 coincide.
-func (c *Client) fiscalEnvelope(js []byte) []byte {
+// fiscalCall posts js in the signed envelope to FiscalURL + path and
+// reads the answer; the caller decides which codes are failures.
+func (c *Client) fiscalCall(ctx context.Context, op, path string, js []byte, idempotent bool) (*ReceiptStatus, *reply, error) {
+	body, sig := c.fiscalEnvelope(js)
+	rp, err := c.send(ctx, call{
+		op:          op,
+		method:      http.MethodPost,
+		url:         c.fiscalURL + path,
+		body:        body,
+		contentType: "application/json",
+		idempotent:  idempotent,
+		sent:        []string{sig},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := parseReceipt(rp)
+	return res, rp, err
+}
+
+// fiscalEnvelope returns the request body "B.S" (spec §9.3) and its S: B
+// is js in base64url without padding, S the base64 (no padding) of the
+// lowercase hex digest of B followed by Password #1. For hex text
+// standard and URL-safe base64 coincide.
+func (c *Client) fiscalEnvelope(js []byte) (body []byte, sig string) {
 	n := b64url.EncodedLen(len(js))
 	msg := make([]byte, 0, n+len(c.keys().pass1))
 	msg = b64url.AppendEncode(msg, js)
@@ -203,19 +199,20 @@ func (c *Client) fiscalEnvelope(js []byte) []byte {
 	var hexBuf [2 * maxDigest]byte
 	hx := c.alg.appendHex(hexBuf[:0], msg)
 	clear(msg[n:]) // the password copy
-	body := make([]byte, 0, n+1+base64.RawStdEncoding.EncodedLen(len(hx)))
+	body = make([]byte, 0, n+1+base64.RawStdEncoding.EncodedLen(len(hx)))
 	body = append(body, msg[:n]...)
 	body = append(body, '.')
-	return base64.RawStdEncoding.AppendEncode(body, hx)
+	body = base64.RawStdEncoding.AppendEncode(body, hx)
+	return body, string(body[n+1:])
 }
 
 // receiptError is the *APIError for a failing result code.
-func (c *Client) receiptError(op string, r *ReceiptResult, body []byte) *APIError {
+func (rp *reply) receiptError(r *ReceiptResult) *APIError {
 	msg := r.Description
 	if msg == "" {
 		msg = r.Code.Meaning()
 	}
-	return c.apiError(op, http.StatusOK, strconv.Itoa(int(r.Code)), c.redactBody([]byte(msg)), body)
+	return rp.apiError(strconv.Itoa(int(r.Code)), msg)
 }
 
 // validate checks every rule of spec §9.3 and §11 that can be checked
@@ -368,108 +365,62 @@ func (r *SecondReceipt) appendJSON(dst []byte, login string) []byte {
 // receiptWire is the answer of Receipt/Attach and Receipt/Status. Field
 // names vary between sources (ResultCode or Code, ResultDescription or
 // Description) and values arrive as strings or numbers, so both are
-// accepted.
+// accepted; anything else (an object where text belongs) is refused.
 type receiptWire struct {
-	ResultCode              json.RawMessage `json:"ResultCode"`
-	Code                    json.RawMessage `json:"Code"`
-	ResultDescription       receiptText     `json:"ResultDescription"`
-	Description             receiptText     `json:"Description"`
-	OpKey                   receiptText     `json:"OpKey"`
+	ResultCode              jsonText        `json:"ResultCode"`
+	Code                    jsonText        `json:"Code"`
+	ResultDescription       jsonText        `json:"ResultDescription"`
+	Description             jsonText        `json:"Description"`
+	OpKey                   jsonText        `json:"OpKey"`
 	Statuses                json.RawMessage `json:"Statuses"`
-	FnNumber                receiptText     `json:"FnNumber"`
-	FiscalDocumentNumber    receiptText     `json:"FiscalDocumentNumber"`
-	FiscalDocumentAttribute receiptText     `json:"FiscalDocumentAttribute"`
-	FiscalDate              receiptText     `json:"FiscalDate"`
-	FiscalType              receiptText     `json:"FiscalType"`
+	FnNumber                jsonText        `json:"FnNumber"`
+	FiscalDocumentNumber    jsonText        `json:"FiscalDocumentNumber"`
+	FiscalDocumentAttribute jsonText        `json:"FiscalDocumentAttribute"`
+	FiscalDate              jsonText        `json:"FiscalDate"`
+	FiscalType              jsonText        `json:"FiscalType"`
 }
 
-// receiptText is a JSON string, number (kept as its text) or null.
-type receiptText string
-
-var errReceiptText = errors.New("expected a JSON string, number or null")
-
-func (t *receiptText) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0:
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*t = receiptText(s)
-	case b[0] == '-' || '0' <= b[0] && b[0] <= '9':
-		*t = receiptText(b)
-	case string(b) == "null":
-	default:
-		return errReceiptText
-	}
-	return nil
-}
-
-// parseReceipt reads a second-receipt answer; the caller decides which
-// codes are failures.
-func (c *Client) parseReceipt(op string, body []byte) (*ReceiptStatus, error) {
+// parseReceipt reads a second-receipt answer strictly; the caller decides
+// which codes are failures.
+func parseReceipt(rp *reply) (*ReceiptStatus, error) {
 	var w receiptWire
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, c.malformedAnswer(op, "not a JSON object", body, err)
+	if err := json.Unmarshal(rp.body, &w); err != nil {
+		return nil, rp.malformed("not a JSON object", err)
+	}
+	for _, t := range []jsonText{w.ResultCode, w.Code, w.ResultDescription, w.Description, w.OpKey,
+		w.FnNumber, w.FiscalDocumentNumber, w.FiscalDocumentAttribute, w.FiscalDate, w.FiscalType} {
+		if t.bad {
+			return nil, rp.malformed("a field holds neither text nor a number", nil)
+		}
 	}
 	raw := w.ResultCode
-	if isJSONNull(raw) {
+	if raw.s == "" {
 		raw = w.Code
 	}
-	code, ok := parseReceiptCode(raw)
-	if !ok {
-		return nil, c.malformedAnswer(op, "no valid ResultCode", body, nil)
+	code, ok := raw.digits()
+	if !ok || code > 1<<31-1 {
+		return nil, rp.malformed("no valid ResultCode", nil)
 	}
-	desc := w.ResultDescription
+	desc := w.ResultDescription.s
 	if desc == "" {
-		desc = w.Description
+		desc = w.Description.s
 	}
 	res := &ReceiptStatus{
-		ReceiptResult:           ReceiptResult{Code: code, Description: string(desc), OpKey: string(w.OpKey)},
-		FnNumber:                string(w.FnNumber),
-		FiscalDocumentNumber:    string(w.FiscalDocumentNumber),
-		FiscalDocumentAttribute: string(w.FiscalDocumentAttribute),
-		FiscalDate:              string(w.FiscalDate),
-		FiscalType:              string(w.FiscalType),
+		ReceiptResult:           ReceiptResult{Code: ReceiptCode(code), Description: desc, OpKey: w.OpKey.s},
+		FnNumber:                w.FnNumber.s,
+		FiscalDocumentNumber:    w.FiscalDocumentNumber.s,
+		FiscalDocumentAttribute: w.FiscalDocumentAttribute.s,
+		FiscalDate:              w.FiscalDate.s,
+		FiscalType:              w.FiscalType.s,
 	}
 	switch st := bytes.TrimSpace(w.Statuses); {
-	case isJSONNull(st):
+	case len(st) == 0 || string(st) == "null":
 	case st[0] == '[':
 		if err := json.Unmarshal(st, &res.Statuses); err != nil {
-			return nil, c.malformedAnswer(op, "Statuses is not a JSON array", body, err)
+			return nil, rp.malformed("Statuses is not a JSON array", err)
 		}
 	default: // a single status object: keep it as the one element
 		res.Statuses = []json.RawMessage{bytes.Clone(st)}
 	}
 	return res, nil
-}
-
-func isJSONNull(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) == 0 || string(b) == "null"
-}
-
-// parseReceiptCode reads a result code sent as a string ("0") or a
-// number (0): a non-negative integer of at most 9 digits.
-func parseReceiptCode(raw json.RawMessage) (ReceiptCode, bool) {
-	raw = bytes.TrimSpace(raw)
-	s := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, false
-		}
-		s = strings.TrimSpace(s)
-	}
-	if s == "" || len(s) > 9 {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(s)
-	return ReceiptCode(n), err == nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
 	//lint:ignore SA1019 Robokassa offers RIPEMD160 (spec §2); the tests recompute it independently.
 	"golang.org/x/crypto/ripemd160"
 )
@@ -399,7 +400,7 @@ func FuzzReceiptResponse(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1"})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		res, err := c.parseReceipt("ReceiptStatus", body)
+		res, err := parseReceipt(c.replyOf("ReceiptStatus", body))
 		require.Equal(t, err != nil, res == nil, "exactly one of result and error")
 		if err != nil {
 			var ae *APIError

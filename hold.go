@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -88,11 +87,11 @@ func (c *Client) ConfirmHold(ctx context.Context, h HoldCapture) error {
 	if err != nil {
 		return err
 	}
-	body, err := c.merchantPost(ctx, "ConfirmHold", pathHoldConfirm, form)
+	rp, err := c.merchantPost(ctx, "ConfirmHold", pathHoldConfirm, form)
 	if err != nil {
 		return err
 	}
-	return c.parseHold("ConfirmHold", body)
+	return parseHold(rp)
 }
 
 // CancelHold releases the held two-stage payment invID: a
@@ -124,26 +123,26 @@ func (c *Client) CancelHold(ctx context.Context, invID int64) error {
 	if err != nil {
 		return err
 	}
-	body, err := c.merchantPost(ctx, "CancelHold", pathHoldCancel, form)
+	rp, err := c.merchantPost(ctx, "CancelHold", pathHoldCancel, form)
 	if err != nil {
 		return err
 	}
-	return c.parseHold("CancelHold", body)
+	return parseHold(rp)
 }
 
 // parseHold reads the answer of hold Confirm or Cancel: a JSON string
 // literal, exactly "success: true" or "success: false", with surrounding
 // whitespace tolerated (spec §6).
-func (c *Client) parseHold(op string, body []byte) error {
+func parseHold(rp *reply) error {
 	var s string
-	if json.Unmarshal(bytes.TrimSpace(body), &s) == nil {
+	if json.Unmarshal(bytes.TrimSpace(rp.body), &s) == nil {
 		switch s {
 		case holdAccepted:
 			return nil
 		case holdRefused:
-			return c.apiError(op, http.StatusOK, "", "robokassa refused the request (success: false); "+
-				"check the operation's state with OpStateExt (Client.OpState)", body)
+			return rp.apiError("", "robokassa refused the request (success: false); "+
+				"check the operation's state with OpStateExt (Client.OpState)")
 		}
 	}
-	return c.merchantRefusal(op, body)
+	return rp.merchantRefusal()
 }

@@ -217,7 +217,7 @@ func FuzzHoldResponse(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: merchantPass1})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		err := c.parseHold("ConfirmHold", body)
+		err := parseHold(c.replyOf("ConfirmHold", body))
 		var s string
 		decoded := json.Unmarshal(body, &s) == nil
 		if err == nil {

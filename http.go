@@ -17,21 +17,37 @@ import (
 	"github.com/robokassa-go/robokassa/internal/secret"
 )
 
-// defaultHTTPClient is shared by every Client built without
-// Config.HTTPClient: one transport, one connection pool, bounded waits.
-var defaultHTTPClient = &http.Client{
-	Timeout: 30 * time.Second,
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   10,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 20 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	},
+// defaultTransport is shared by every Client built without
+// Config.HTTPClient: one connection pool, bounded waits, and enough idle
+// connections per host for a service polling OpStateExt from dozens of
+// goroutines (the standard library keeps two).
+var defaultTransport = &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	ForceAttemptHTTP2:     true,
+	MaxIdleConns:          256,
+	MaxIdleConnsPerHost:   64,
+	IdleConnTimeout:       90 * time.Second,
+	TLSHandshakeTimeout:   10 * time.Second,
+	ResponseHeaderTimeout: 20 * time.Second,
+	ExpectContinueTimeout: time.Second,
+}
+
+// httpClient returns the client remote calls go through: hc (or one with
+// the default transport and a 30-second timeout) with redirects switched
+// off. A redirect would re-send a signed form, a refund token or a fiscal
+// envelope to whatever host Location names, or turn a money call into a
+// body-less GET whose answer looks like success; a 3xx is an *APIError
+// instead, whatever the caller's client would have done.
+func httpClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c = http.Client{Timeout: 30 * time.Second, Transport: defaultTransport}
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 const (
@@ -42,6 +58,9 @@ const (
 	retryAttempts = 4 // idempotent reads: first try plus three retries
 	retryBase     = 200 * time.Millisecond
 	retryMax      = 2 * time.Second
+	// retryAfterMax caps a 429's Retry-After when the context has no
+	// deadline; with one, a wait past the deadline is not started.
+	retryAfterMax = time.Minute
 )
 
 // call is one remote request.
@@ -53,51 +72,93 @@ type call struct {
 	body        []byte     // raw body (used when form is nil)
 	contentType string
 
-	// idempotent reads are retried on network errors and 5xx responses.
-	// Money-moving calls leave it false and are sent exactly once.
+	// idempotent reads are retried on network errors, 5xx and 429
+	// responses. Money-moving calls leave it false and are sent exactly
+	// once.
 	idempotent bool
+
+	// sent are the signatures, tokens and envelopes the request carries:
+	// an error built from the answer never contains them, whatever shape
+	// an echo takes.
+	sent []string
 }
 
-// do sends c and returns the body of a 2xx response. Every failure is an
-// *APIError: a transport error (Err set, Status 0), a non-2xx status, or
-// a body over 1 MiB.
-func (c *Client) do(ctx context.Context, r call) ([]byte, error) {
+// reply is a 2xx answer to a call: its body, and what is needed to build
+// an *APIError about it.
+type reply struct {
+	c      *Client
+	op     string
+	status int
+	body   []byte
+	sent   []string
+}
+
+// send makes the call and returns its 2xx answer. Every failure is an
+// *APIError: a transport error (Err set, Status 0), a non-2xx status
+// (3xx included: redirects are not followed), or a body over 1 MiB.
+func (c *Client) send(ctx context.Context, r call) (*reply, error) {
 	attempts := 1
 	if r.idempotent {
 		attempts = retryAttempts
 	}
 	var lastErr *APIError
+	var wait time.Duration
 	for i := 0; i < attempts; i++ {
 		if i > 0 {
-			if err := sleep(ctx, backoff(i)); err != nil {
+			if err := sleep(ctx, wait); err != nil {
 				// Keep the last answer (Status, Body) and say why we
 				// stopped: errors.Is(err, context.DeadlineExceeded).
 				lastErr.Err = errors.Join(lastErr.Err, err)
 				return nil, lastErr
 			}
 		}
-		body, status, err := c.roundTrip(ctx, r)
-		if err == nil && status >= 200 && status < 300 {
-			return body, nil
-		}
-		if err != nil {
+		wait = backoff(i + 1)
+		body, resp, err := c.roundTrip(ctx, r)
+		switch {
+		case err != nil:
 			lastErr = &APIError{Op: r.op, Err: err}
 			if ctx.Err() != nil || errors.Is(err, errBodyTooLarge) {
 				return nil, lastErr
 			}
 			continue
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			return &reply{c: c, op: r.op, status: resp.StatusCode, body: body, sent: r.sent}, nil
 		}
-		lastErr = c.apiError(r.op, status, "", http.StatusText(status), body)
-		if status < 500 {
+		rp := reply{c: c, op: r.op, status: resp.StatusCode, body: body, sent: r.sent}
+		lastErr = rp.apiError("", http.StatusText(resp.StatusCode))
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			d, ok := retryAfter(ctx, resp.Header.Get("Retry-After"))
+			if !ok {
+				return nil, lastErr
+			}
+			wait = max(wait, d)
+		case resp.StatusCode < 500:
 			return nil, lastErr
 		}
 	}
 	return nil, lastErr
 }
 
+// retryAfter reads a 429's Retry-After (seconds or an HTTP date) and says
+// whether waiting that long still ends before ctx does.
+func retryAfter(ctx context.Context, h string) (time.Duration, bool) {
+	var d time.Duration
+	if secs, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && secs >= 0 {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = time.Until(t)
+	}
+	d = max(d, 0)
+	if deadline, ok := ctx.Deadline(); ok {
+		return d, time.Now().Add(d).Before(deadline)
+	}
+	return min(d, retryAfterMax), d <= retryAfterMax
+}
+
 var errBodyTooLarge = errors.New("response body exceeds 1 MiB")
 
-func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, int, error) {
+func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, *http.Response, error) {
 	var body io.Reader
 	target := r.url
 	contentType := r.contentType
@@ -112,7 +173,7 @@ func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, int, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	req.Header.Set("User-Agent", userAgent)
 	if contentType != "" {
@@ -120,17 +181,17 @@ func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, int, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, 0, redactURLError(err)
+		return nil, nil, redactURLError(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	if len(b) > maxResponseBody {
-		return nil, 0, errBodyTooLarge
+		return nil, nil, errBodyTooLarge
 	}
-	return b, resp.StatusCode, nil
+	return b, resp, nil
 }
 
 // redactURLError removes query strings (which may carry signatures) from
@@ -140,7 +201,7 @@ func redactURLError(err error) error {
 	if errors.As(err, &ue) {
 		if i := strings.IndexByte(ue.URL, '?'); i >= 0 {
 			cp := *ue
-			cp.URL = ue.URL[:i] + "?[secret.Redacted]"
+			cp.URL = ue.URL[:i] + "?[redacted]"
 			return &cp
 		}
 	}
@@ -166,9 +227,27 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// apiError builds an *APIError whose Body is a short, secret.Redacted excerpt.
-func (c *Client) apiError(op string, status int, code, message string, body []byte) *APIError {
-	return &APIError{Op: op, Status: status, Code: code, Message: message, Body: c.redactBody(body)}
+// apiError builds the *APIError for this answer: Code and Message as
+// given (Message is redacted too: it may quote the body), Body a short
+// redacted excerpt.
+func (rp *reply) apiError(code, message string) *APIError {
+	return &APIError{Op: rp.op, Status: rp.status, Code: code, Message: rp.redact([]byte(message)), Body: rp.redact(rp.body)}
+}
+
+// malformed is the one constructor of "the answer cannot be used": why
+// names what is missing or wrong; err, a decoder's error, is kept only as
+// redacted text (decoders quote their input: "invalid XML name:
+// 0d82ab…").
+func (rp *reply) malformed(why string, err error) *APIError {
+	msg := "malformed response"
+	if why != "" {
+		msg += ": " + why
+	}
+	ae := rp.apiError("", msg)
+	if err != nil {
+		ae.Err = errors.New(rp.redact([]byte(err.Error())))
+	}
+	return ae
 }
 
 var secretPatterns = []*regexp.Regexp{
@@ -186,15 +265,19 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`[0-9A-Fa-f]{32,}`),
 }
 
-// redactBody returns at most maxErrorBody bytes of b with signatures and
-// the client's passwords removed.
-func (c *Client) redactBody(b []byte) string {
-	// Only the start is kept, so only the start is secret.Redacted: a 1 MiB
+// redact returns at most maxErrorBody bytes of b with the client's
+// passwords (the unused pair too), everything this call sent that proves
+// the shop's identity, and anything shaped like a signature removed.
+func (rp *reply) redact(b []byte) string { return rp.c.redactBody(b, rp.sent...) }
+
+// redactBody is redact for a client without a call (sent: extra secrets).
+func (c *Client) redactBody(b []byte, sent ...string) string {
+	// Only the start is kept, so only the start is redacted: a 1 MiB
 	// garbage page costs no 1 MiB of regular-expression work. The margin
 	// keeps a secret that straddles the excerpt's end whole while it is
-	// secret.Redacted.
+	// redacted.
 	s := string(b[:min(len(b), 8*maxErrorBody)])
-	for _, p := range c.keys().all {
+	for _, p := range append(c.keys().all, sent...) {
 		if len(p) >= 4 {
 			// as is, and as a form, query or path would carry it
 			for _, v := range [...]string{p, urlEncode(p), url.QueryEscape(p), url.PathEscape(p)} {

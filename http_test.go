@@ -518,3 +518,17 @@ func TestTransportErrorBodyTruncatedToValidUTF8(t *testing.T) {
 	assert.LessOrEqual(t, len(ae.Body), maxErrorBody+32)
 	assert.True(t, utf8.ValidString(ae.Body), "Body is cut inside a UTF-8 sequence: %q", ae.Body[len(ae.Body)-20:])
 }
+
+// do is send for the transport tests, which look at the body alone.
+func (c *Client) do(ctx context.Context, r call) ([]byte, error) {
+	rp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return rp.body, nil
+}
+
+// replyOf wraps body as a 200 answer to op, for the parsers' tests.
+func (c *Client) replyOf(op string, body []byte) *reply {
+	return &reply{c: c, op: op, status: http.StatusOK, body: body}
+}

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -150,79 +147,6 @@ type InvoiceRef struct {
 	InvID int64
 }
 
-// InvoiceQuery filters [Client.Invoices] (GetInvoiceInformationList,
-// spec §9.1). The zero value asks for the first page of every link.
-type InvoiceQuery struct {
-	// States keeps links in these states; empty means all.
-	States []InvoiceState
-	// Types keeps links of these types; empty means all.
-	Types []InvoiceType
-	// DateFrom and DateTo bound the creation date; zero means unbounded.
-	// Sent as ISO 8601 with the time's own offset.
-	DateFrom, DateTo time.Time
-	// SumFrom and SumTo bound the amount (at most 2 decimal places).
-	SumFrom, SumTo decimal.NullDecimal
-	// Keywords searches the links' text.
-	Keywords string
-	// CurrentPage counts from 1; zero means 1.
-	CurrentPage int
-	// PageSize is the number of links per page; zero means 10.
-	PageSize int
-	// IsAscending sorts oldest first.
-	IsAscending bool
-	// PaymentAliases keeps links paid with these methods (labels such as
-	// "BankCard").
-	PaymentAliases []string
-}
-
-// InvoicePage is one page of [Client.Invoices].
-//
-// Robokassa has not published the response schema (spec §9.1, L), so it
-// is read tolerantly: the list may be the whole body or sit under a field
-// (invoices, items, data, result, list, value, rows, records, or the only
-// array of objects), one level deep at most; field names match in any
-// letter case; numbers may be JSON numbers or strings; unknown fields are
-// ignored and each entry is kept whole in [InvoiceInfo.Raw].
-type InvoicePage struct {
-	Invoices []InvoiceInfo
-	// CurrentPage and PageSize are as Robokassa reported them, or as
-	// requested when it did not.
-	CurrentPage int
-	PageSize    int
-	// Total is the number of matching links when Robokassa reports it
-	// (totalCount, total, count, …), else 0. To read every page without
-	// it, stop at a page shorter than PageSize.
-	Total int
-}
-
-// InvoiceInfo is one payment link in an [InvoicePage] (spec §9.1, schema
-// unconfirmed). Fields Robokassa
-// did not send, or sent in a form not recognised, are zero; Raw always
-// holds the entry as received.
-//
-// Accepted names (any letter case): ID id, guid; InvID invId, invoiceId;
-// EncodedID encodedId (else the last segment of URL); URL url, link,
-// invoiceUrl, paymentUrl; Type invoiceType, type; Status invoiceStatus,
-// status, state; OutSum outSum, sum, amount; CreatedAt createDate,
-// creationDate, createdAt, created, date; ExpirationDate expirationDate,
-// expireDate, expiresAt; PaidAt paymentDate, paidDate, paidAt. Times are
-// RFC 3339, or without an offset (read as Moscow time, UTC+3), or
-// dd.mm.yyyy, or the .NET "/Date(ms)/" form.
-type InvoiceInfo struct {
-	ID             string
-	InvID          int64
-	EncodedID      string
-	URL            string
-	Type           InvoiceType
-	State          InvoiceState
-	OutSum         decimal.Decimal
-	Description    string
-	CreatedAt      time.Time
-	ExpirationDate time.Time
-	PaidAt         time.Time
-	Raw            json.RawMessage
-}
-
 // DaysToPay returns the deadline n calendar days from now, in Moscow time
 // (UTC+3, Robokassa's zone), to the second: a value for
 // [Invoice.ExpirationDate], which goes out as e.g.
@@ -261,11 +185,11 @@ func (c *Client) CreateInvoice(ctx context.Context, inv Invoice) (*InvoiceLink, 
 	if err != nil {
 		return nil, err
 	}
-	body, err := c.invoiceCall(ctx, opCreateInvoice, payload, false)
+	rp, err := c.invoiceCall(ctx, opCreateInvoice, payload, false)
 	if err != nil {
 		return nil, err
 	}
-	link, err := c.parseInvoiceLink(body)
+	link, err := parseInvoiceLink(rp)
 	if err != nil {
 		return nil, err
 	}
@@ -298,69 +222,22 @@ func (c *Client) DeactivateInvoice(ctx context.Context, ref InvoiceRef) error {
 	if err != nil {
 		return err
 	}
-	body, err := c.invoiceCall(ctx, opDeactivate, payload, false)
+	rp, err := c.invoiceCall(ctx, opDeactivate, payload, false)
 	if err != nil {
 		return err
 	}
-	return c.parseInvoiceAck(opDeactivate, body)
-}
-
-// Invoices lists payment links (POST
-// ServicesURL/InvoiceServiceWebApi/api/GetInvoiceInformationList,
-// spec §9.1). It is a read, so network errors and 5xx responses are
-// retried with backoff. See [InvoicePage] for how the response is read.
-// A test-mode client gets [ErrNotInTestMode] (spec §13).
-func (c *Client) Invoices(ctx context.Context, q InvoiceQuery) (*InvoicePage, error) {
-	if c.test {
-		return nil, invoiceTestMode(opInvoiceList)
-	}
-	w, err := c.invoiceListRequest(&q)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := compactJSON(w)
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.invoiceCall(ctx, opInvoiceList, payload, true)
-	if err != nil {
-		return nil, err
-	}
-	return c.parseInvoicePage(body, w.CurrentPage, w.PageSize)
+	return parseInvoiceAck(rp)
 }
 
 func invoiceTestMode(op string) error {
 	return fmt.Errorf("%w (%s: the invoice api, spec §13)", ErrNotInTestMode, op)
 }
 
-// invoiceCall signs payload as the Invoice API's JWT and posts it as a
-// JSON string literal.
-func (c *Client) invoiceCall(ctx context.Context, op string, payload []byte, idempotent bool) ([]byte, error) {
+// invoiceCall signs payload as the Invoice API's JWT (the shop's
+// algorithm, keyed MerchantLogin:Password1, spec §9.1) and posts it.
+func (c *Client) invoiceCall(ctx context.Context, op string, payload []byte, idempotent bool) (*reply, error) {
 	token := signJWT(string(c.alg), c.alg.newHash(), []byte(c.login+":"+c.keys().pass1), payload)
-	// A JWT is base64url and dots: it needs no escaping inside quotes.
-	body := make([]byte, 0, len(token)+2)
-	body = append(body, '"')
-	body = append(body, token...)
-	body = append(body, '"')
-	b, err := c.do(ctx, call{
-		op:          op,
-		method:      http.MethodPost,
-		url:         c.services + invoiceAPIPath + op,
-		body:        body,
-		contentType: "application/json",
-		idempotent:  idempotent,
-	})
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Status >= 400 {
-			// A 400/401 usually carries {"message": "..."}: surface it.
-			if msg := invoiceMessage([]byte(ae.Body)); msg != "" {
-				ae.Message = msg
-			}
-		}
-		return nil, err
-	}
-	return b, nil
+	return c.postJWT(ctx, op, c.services+invoiceAPIPath+op, token, idempotent)
 }
 
 // Wire structs: field order is the order on the wire.
@@ -393,21 +270,6 @@ type invoiceDeactivateWire struct {
 	EncodedID     string `json:"EncodedId,omitempty"`
 	ID            string `json:"Id,omitempty"`
 	InvID         int64  `json:"InvId,omitempty"`
-}
-
-type invoiceListWire struct {
-	MerchantLogin   string         `json:"MerchantLogin"`
-	CurrentPage     int            `json:"CurrentPage"`
-	PageSize        int            `json:"PageSize"`
-	InvoiceStatuses []InvoiceState `json:"InvoiceStatuses,omitempty"`
-	Keywords        string         `json:"Keywords,omitempty"`
-	DateFrom        string         `json:"DateFrom,omitempty"`
-	DateTo          string         `json:"DateTo,omitempty"`
-	IsAscending     bool           `json:"IsAscending"`
-	InvoiceTypes    []InvoiceType  `json:"InvoiceTypes,omitempty"`
-	PaymentAliases  []string       `json:"PaymentAliases,omitempty"`
-	SumFrom         json.Number    `json:"SumFrom,omitempty"`
-	SumTo           json.Number    `json:"SumTo,omitempty"`
 }
 
 // invoicePayload validates inv and returns the CreateInvoice payload.
@@ -599,147 +461,58 @@ func checkInvoiceKey(field, s string) error {
 	return nil
 }
 
-// invoiceListRequest validates q and returns the request it describes.
-func (c *Client) invoiceListRequest(q *InvoiceQuery) (*invoiceListWire, error) {
-	w := &invoiceListWire{
-		MerchantLogin:   c.login,
-		CurrentPage:     q.CurrentPage,
-		PageSize:        q.PageSize,
-		InvoiceStatuses: q.States,
-		Keywords:        q.Keywords,
-		IsAscending:     q.IsAscending,
-		InvoiceTypes:    q.Types,
-		PaymentAliases:  q.PaymentAliases,
-	}
-	switch {
-	case q.CurrentPage < 0:
-		return nil, invalid("CurrentPage", "must not be negative")
-	case q.CurrentPage == 0:
-		w.CurrentPage = 1
-	}
-	switch {
-	case q.PageSize < 0:
-		return nil, invalid("PageSize", "must not be negative")
-	case q.PageSize == 0:
-		w.PageSize = invoicePageSize
-	}
-	for i, s := range q.States {
-		if s != InvoiceStatePaid && s != InvoiceStateExpired && s != InvoiceStateNotPaid {
-			return nil, invalid("Statuses["+strconv.Itoa(i)+"]", `must be "Paid", "Expired" or "Notpaid"`)
-		}
-	}
-	for i, t := range q.Types {
-		if t != InvoiceOneTime && t != InvoiceReusable {
-			return nil, invalid("Types["+strconv.Itoa(i)+"]", `must be "OneTime" or "Reusable"`)
-		}
-	}
-	for i, a := range q.PaymentAliases {
-		field := "PaymentAliases[" + strconv.Itoa(i) + "]"
-		if a == "" {
-			return nil, invalid(field, "must not be empty")
-		}
-		if err := checkLabel(field, a); err != nil {
-			return nil, err
-		}
-	}
-	if !utf8.ValidString(q.Keywords) {
-		return nil, invalid("Keywords", "must be valid UTF-8")
-	}
-	if !q.DateFrom.IsZero() && !q.DateTo.IsZero() && q.DateTo.Before(q.DateFrom) {
-		return nil, invalid("DateTo", "must not be before DateFrom")
-	}
-	if !q.DateFrom.IsZero() {
-		w.DateFrom = q.DateFrom.Format(isoOffset)
-	}
-	if !q.DateTo.IsZero() {
-		w.DateTo = q.DateTo.Format(isoOffset)
-	}
-	if q.SumFrom.Valid {
-		if err := checkAmount("SumFrom", q.SumFrom.Decimal, true, 0); err != nil {
-			return nil, err
-		}
-		w.SumFrom = json.Number(formatOutSum(q.SumFrom.Decimal))
-	}
-	if q.SumTo.Valid {
-		if err := checkAmount("SumTo", q.SumTo.Decimal, true, 0); err != nil {
-			return nil, err
-		}
-		if q.SumFrom.Valid && q.SumTo.Decimal.LessThan(q.SumFrom.Decimal) {
-			return nil, invalid("SumTo", "must not be less than SumFrom")
-		}
-		w.SumTo = json.Number(formatOutSum(q.SumTo.Decimal))
-	}
-	return w, nil
-}
-
 // --- responses -----------------------------------------------------------
 
-// invoiceEnvelope is the flag and messages every Invoice API response may
+// invoiceEnvelope is the flag and messages every Invoice API answer may
 // carry. Field names match in any letter case.
 type invoiceEnvelope struct {
-	IsSuccess    *flexBool  `json:"isSuccess"`
-	Message      flexString `json:"message"`
-	ErrorMessage flexString `json:"errorMessage"`
+	IsSuccess    jsonFlag `json:"isSuccess"`
+	Message      jsonText `json:"message"`
+	ErrorMessage jsonText `json:"errorMessage"`
 }
 
 func (e *invoiceEnvelope) message() string {
-	if e.Message != "" {
-		return string(e.Message)
+	if e.Message.s != "" {
+		return e.Message.s
 	}
-	return string(e.ErrorMessage)
+	return e.ErrorMessage.s
 }
 
-// invoiceMessage returns the message of a JSON error body, or "".
-func invoiceMessage(body []byte) string {
-	var e invoiceEnvelope
-	if json.Unmarshal(body, &e) != nil {
-		return ""
-	}
-	return e.message()
-}
-
-// invoiceRefused is Robokassa's {"isSuccess":false} answer as an *APIError.
-func (c *Client) invoiceRefused(op string, e *invoiceEnvelope, body []byte) error {
-	msg := c.redactBody([]byte(e.message())) // it could echo a secret back
+// refused is Robokassa's {"isSuccess":false} answer as an *APIError.
+func (e *invoiceEnvelope) refused(rp *reply) error {
+	msg := e.message()
 	if msg == "" {
 		msg = "request refused without a message"
 	}
-	return c.apiError(op, http.StatusOK, "", msg, body)
+	return rp.apiError("", msg)
 }
 
-// invoiceMalformed is a 2xx response that cannot be read.
-func (c *Client) invoiceMalformed(op, why string, body []byte) error {
-	return c.apiError(op, http.StatusOK, "", "malformed response: "+why, body)
-}
-
-// parseInvoiceLink reads a CreateInvoice response (spec §9.1):
+// parseInvoiceLink reads a CreateInvoice answer (spec §9.1):
 // {"id","invId","url","isSuccess":true}, or isSuccess false with message
 // or errorMessage.
-func (c *Client) parseInvoiceLink(body []byte) (*InvoiceLink, error) {
+func parseInvoiceLink(rp *reply) (*InvoiceLink, error) {
 	var r struct {
 		invoiceEnvelope
-		ID    flexString `json:"id"`
-		InvID flexInt    `json:"invId"`
-		URL   flexString `json:"url"`
+		ID    jsonText `json:"id"`
+		InvID jsonText `json:"invId"`
+		URL   jsonText `json:"url"`
 	}
-	if !invoiceIsObject(body) || json.Unmarshal(body, &r) != nil {
-		return nil, c.invoiceMalformed(opCreateInvoice, "not a JSON object", body)
+	if !isJSONObject(rp.body) || json.Unmarshal(rp.body, &r) != nil {
+		return nil, rp.malformed("not a JSON object", nil)
 	}
 	switch {
-	case r.IsSuccess == nil:
-		if r.message() != "" {
-			return nil, c.invoiceRefused(opCreateInvoice, &r.invoiceEnvelope, body)
-		}
-		return nil, c.invoiceMalformed(opCreateInvoice, "no isSuccess flag", body)
-	case !bool(*r.IsSuccess):
-		return nil, c.invoiceRefused(opCreateInvoice, &r.invoiceEnvelope, body)
+	case !r.IsSuccess.set && r.message() != "", r.IsSuccess.set && !r.IsSuccess.v:
+		return nil, r.refused(rp)
+	case !r.IsSuccess.set:
+		return nil, rp.malformed("no isSuccess flag", nil)
 	}
-	link := &InvoiceLink{ID: string(r.ID), InvID: r.InvID.v, URL: string(r.URL)}
+	link := &InvoiceLink{ID: r.ID.s, URL: r.URL.s}
+	link.InvID, _ = r.InvID.digits()
 	if !isAbsHTTP(link.URL) {
-		return nil, c.invoiceMalformed(opCreateInvoice, "no absolute url", body)
+		return nil, rp.malformed("no absolute url", nil)
 	}
 	if link.EncodedID = invoiceEncodedID(link.URL); link.EncodedID == "" {
-		return nil, c.invoiceMalformed(opCreateInvoice, "url has no invoice id", body)
+		return nil, rp.malformed("url has no invoice id", nil)
 	}
 	return link, nil
 }
@@ -754,391 +527,22 @@ func invoiceEncodedID(link string) string {
 	return p[strings.LastIndexByte(p, '/')+1:]
 }
 
-// parseInvoiceAck reads a response that only reports success.
-func (c *Client) parseInvoiceAck(op string, body []byte) error {
+// parseInvoiceAck reads an answer that only reports success.
+func parseInvoiceAck(rp *reply) error {
 	var e invoiceEnvelope
-	if !invoiceIsObject(body) || json.Unmarshal(body, &e) != nil {
-		return c.invoiceMalformed(op, "not a JSON object", body)
+	if !isJSONObject(rp.body) || json.Unmarshal(rp.body, &e) != nil {
+		return rp.malformed("not a JSON object", nil)
 	}
 	switch {
-	case e.IsSuccess != nil && bool(*e.IsSuccess):
+	case e.IsSuccess.set && e.IsSuccess.v:
 		return nil
-	case e.IsSuccess != nil || e.message() != "":
-		return c.invoiceRefused(op, &e, body)
+	case e.IsSuccess.set || e.message() != "":
+		return e.refused(rp)
 	}
-	return c.invoiceMalformed(op, "no isSuccess flag", body)
+	return rp.malformed("no isSuccess flag", nil)
 }
 
-func invoiceIsObject(b []byte) bool {
+func isJSONObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && b[0] == '{'
-}
-
-// Names, lower case, under which a list of invoices may sit, in the order
-// they are tried; and the names of the page counters.
-var (
-	invoiceListNames  = []string{"invoices", "invoiceinformationlist", "invoicelist", "items", "data", "result", "list", "value", "rows", "records"}
-	invoiceTotalNames = []string{"totalcount", "total", "count", "totalitems", "totalrecords", "totalinvoices"}
-	invoicePageNames  = []string{"currentpage", "page", "pagenumber"}
-	invoiceSizeNames  = []string{"pagesize", "size"}
-)
-
-// parseInvoicePage reads a GetInvoiceInformationList response; see
-// InvoicePage for what is accepted. page and size are the values sent.
-func (c *Client) parseInvoicePage(body []byte, page, size int) (*InvoicePage, error) {
-	b := bytes.TrimSpace(body)
-	p := &InvoicePage{CurrentPage: page, PageSize: size}
-	var list json.RawMessage
-	switch {
-	case len(b) > 0 && b[0] == '[':
-		list = b
-	case len(b) > 0 && b[0] == '{':
-		var obj map[string]json.RawMessage
-		var env invoiceEnvelope
-		if json.Unmarshal(b, &obj) != nil || json.Unmarshal(b, &env) != nil {
-			return nil, c.invoiceMalformed(opInvoiceList, "not valid JSON", body)
-		}
-		fields := invoiceLowerKeys(obj)
-		var container map[string]json.RawMessage
-		var found bool
-		list, container, found = invoiceFindList(fields, 0)
-		switch {
-		case env.IsSuccess != nil && !bool(*env.IsSuccess):
-			return nil, c.invoiceRefused(opInvoiceList, &env, body)
-		case !found && env.IsSuccess == nil && env.message() != "":
-			return nil, c.invoiceRefused(opInvoiceList, &env, body)
-		case !found && env.IsSuccess == nil:
-			return nil, c.invoiceMalformed(opInvoiceList, "no list of invoices", body)
-		}
-		for _, m := range []map[string]json.RawMessage{fields, container} {
-			if v, ok := invoiceIntField(m, invoiceTotalNames); ok && v >= 0 {
-				p.Total = int(v)
-			}
-			if v, ok := invoiceIntField(m, invoicePageNames); ok && v > 0 {
-				p.CurrentPage = int(v)
-			}
-			if v, ok := invoiceIntField(m, invoiceSizeNames); ok && v > 0 {
-				p.PageSize = int(v)
-			}
-		}
-	default:
-		return nil, c.invoiceMalformed(opInvoiceList, "not a JSON object or array", body)
-	}
-	var items []json.RawMessage
-	if len(list) > 0 {
-		if err := json.Unmarshal(list, &items); err != nil {
-			return nil, c.invoiceMalformed(opInvoiceList, "the list of invoices is not an array", body)
-		}
-	}
-	p.Invoices = make([]InvoiceInfo, 0, len(items))
-	for _, raw := range items {
-		if !invoiceIsObject(raw) {
-			return nil, c.invoiceMalformed(opInvoiceList, "an invoice is not a JSON object", body)
-		}
-		info, err := parseInvoiceInfo(raw)
-		if err != nil {
-			return nil, c.invoiceMalformed(opInvoiceList, "an invoice is not a JSON object", body)
-		}
-		p.Invoices = append(p.Invoices, info)
-	}
-	return p, nil
-}
-
-// invoiceLowerKeys returns obj keyed by lower-case names; of names equal
-// but for case, the first in byte order wins (deterministic).
-func invoiceLowerKeys(obj map[string]json.RawMessage) map[string]json.RawMessage {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make(map[string]json.RawMessage, len(obj))
-	for _, k := range keys {
-		lk := strings.ToLower(k)
-		if _, dup := out[lk]; !dup {
-			out[lk] = obj[k]
-		}
-	}
-	return out
-}
-
-// invoiceFindList finds the list of invoices in an object: under a known
-// name (an array, null, or an object holding it one level down), else the
-// only field holding an array of objects. It returns the list and the
-// object it was found in.
-func invoiceFindList(fields map[string]json.RawMessage, depth int) (json.RawMessage, map[string]json.RawMessage, bool) {
-	for _, name := range invoiceListNames {
-		v, ok := fields[name]
-		if !ok {
-			continue
-		}
-		v = bytes.TrimSpace(v)
-		switch {
-		case len(v) > 0 && v[0] == '[':
-			return v, fields, true
-		case string(v) == "null":
-			return nil, fields, true
-		case len(v) > 0 && v[0] == '{' && depth == 0:
-			var inner map[string]json.RawMessage
-			if json.Unmarshal(v, &inner) == nil {
-				if l, cont, ok := invoiceFindList(invoiceLowerKeys(inner), depth+1); ok {
-					return l, cont, true
-				}
-			}
-		}
-	}
-	var only json.RawMessage
-	n := 0
-	for _, v := range fields {
-		v = bytes.TrimSpace(v)
-		if len(v) > 1 && v[0] == '[' && invoiceIsObject(v[1:]) {
-			only = v
-			n++
-		}
-	}
-	if n == 1 {
-		return only, fields, true
-	}
-	return nil, nil, false
-}
-
-func invoiceIntField(m map[string]json.RawMessage, names []string) (int64, bool) {
-	for _, name := range names {
-		if v, ok := m[name]; ok {
-			var f flexInt
-			if json.Unmarshal(v, &f) == nil && f.ok {
-				return f.v, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// parseInvoiceInfo reads one entry of the list; see InvoiceInfo for the
-// names accepted.
-func parseInvoiceInfo(raw json.RawMessage) (InvoiceInfo, error) {
-	var w struct {
-		ID             flexString `json:"id"`
-		GUID           flexString `json:"guid"`
-		InvID          flexInt    `json:"invId"`
-		InvoiceID      flexInt    `json:"invoiceId"`
-		EncodedID      flexString `json:"encodedId"`
-		URL            flexString `json:"url"`
-		Link           flexString `json:"link"`
-		InvoiceURL     flexString `json:"invoiceUrl"`
-		PaymentURL     flexString `json:"paymentUrl"`
-		InvoiceType    flexString `json:"invoiceType"`
-		Type           flexString `json:"type"`
-		InvoiceStatus  flexString `json:"invoiceStatus"`
-		Status         flexString `json:"status"`
-		State          flexString `json:"state"`
-		OutSum         flexAmount `json:"outSum"`
-		Sum            flexAmount `json:"sum"`
-		Amount         flexAmount `json:"amount"`
-		Description    flexString `json:"description"`
-		CreateDate     flexString `json:"createDate"`
-		CreationDate   flexString `json:"creationDate"`
-		CreatedAt      flexString `json:"createdAt"`
-		Created        flexString `json:"created"`
-		Date           flexString `json:"date"`
-		ExpirationDate flexString `json:"expirationDate"`
-		ExpireDate     flexString `json:"expireDate"`
-		ExpiresAt      flexString `json:"expiresAt"`
-		PaymentDate    flexString `json:"paymentDate"`
-		PaidDate       flexString `json:"paidDate"`
-		PaidAt         flexString `json:"paidAt"`
-	}
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return InvoiceInfo{}, err
-	}
-	info := InvoiceInfo{
-		ID:          firstString(w.ID, w.GUID),
-		EncodedID:   string(w.EncodedID),
-		URL:         firstString(w.URL, w.Link, w.InvoiceURL, w.PaymentURL),
-		Type:        invoiceTypeOf(firstString(w.InvoiceType, w.Type)),
-		State:       invoiceStatusOf(firstString(w.InvoiceStatus, w.Status, w.State)),
-		Description: string(w.Description),
-		Raw:         append(json.RawMessage(nil), raw...),
-	}
-	info.InvID = w.InvID.v
-	if !w.InvID.ok {
-		info.InvID = w.InvoiceID.v
-	}
-	for _, a := range []flexAmount{w.OutSum, w.Sum, w.Amount} {
-		if a.ok {
-			info.OutSum = a.d
-			break
-		}
-	}
-	if info.EncodedID == "" && isAbsHTTP(info.URL) {
-		info.EncodedID = invoiceEncodedID(info.URL)
-	}
-	info.CreatedAt = parseInvoiceTime(firstString(w.CreateDate, w.CreationDate, w.CreatedAt, w.Created, w.Date))
-	info.ExpirationDate = parseInvoiceTime(firstString(w.ExpirationDate, w.ExpireDate, w.ExpiresAt))
-	info.PaidAt = parseInvoiceTime(firstString(w.PaymentDate, w.PaidDate, w.PaidAt))
-	return info, nil
-}
-
-func firstString(v ...flexString) string {
-	for _, s := range v {
-		if s != "" {
-			return string(s)
-		}
-	}
-	return ""
-}
-
-// invoiceTypeOf maps a reported type to a constant in any letter case;
-// an unknown value is kept as received.
-func invoiceTypeOf(s string) InvoiceType {
-	switch strings.ToLower(strings.ReplaceAll(s, "_", "")) {
-	case "onetime":
-		return InvoiceOneTime
-	case "reusable":
-		return InvoiceReusable
-	}
-	return InvoiceType(s)
-}
-
-// invoiceStatusOf maps a reported status to a constant in any letter case
-// ("waiting", the cabinet's word, and "unpaid" mean Notpaid); an unknown
-// value is kept as received.
-func invoiceStatusOf(s string) InvoiceState {
-	switch strings.ToLower(strings.ReplaceAll(s, "_", "")) {
-	case "paid":
-		return InvoiceStatePaid
-	case "expired":
-		return InvoiceStateExpired
-	case "notpaid", "unpaid", "waiting":
-		return InvoiceStateNotPaid
-	}
-	return InvoiceState(s)
-}
-
-// invoiceTimeLayouts are tried in order; those without an offset are read
-// in Moscow time. A fractional second is accepted after any seconds field.
-var invoiceTimeLayouts = []string{
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05",
-	"2006-01-02",
-	"02.01.2006 15:04:05",
-	"02.01.2006",
-}
-
-// parseInvoiceTime reads a time Robokassa reported; zero if unrecognised.
-func parseInvoiceTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 64 {
-		return time.Time{}
-	}
-	if ms, ok := strings.CutPrefix(s, "/Date("); ok {
-		// .NET JSON dates: /Date(1700000000000)/ or /Date(1700000000000+0300)/.
-		ms, ok = strings.CutSuffix(ms, ")/")
-		if i := strings.IndexAny(ms[min(1, len(ms)):], "+-"); i >= 0 {
-			ms = ms[:i+1]
-		}
-		if v, err := strconv.ParseInt(ms, 10, 64); ok && err == nil {
-			return time.UnixMilli(v).In(moscow)
-		}
-		return time.Time{}
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t
-	}
-	for _, layout := range invoiceTimeLayouts {
-		if t, err := time.ParseInLocation(layout, s, moscow); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-// --- tolerant JSON scalars: they never fail, so one odd field cannot sink
-// a whole response; what they cannot read stays zero. ---------------------
-
-// flexString reads a string, or a number or boolean as its literal text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0 || b[0] == '{' || b[0] == '[' || string(b) == "null":
-	case b[0] == '"':
-		var s string
-		if json.Unmarshal(b, &s) == nil {
-			*f = flexString(s)
-		}
-	default:
-		*f = flexString(b)
-	}
-	return nil
-}
-
-// flexBool reads true/false, "true"/"false" in any case, or 1/0.
-type flexBool bool
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	var s flexString
-	_ = s.UnmarshalJSON(b)
-	switch strings.ToLower(strings.TrimSpace(string(s))) {
-	case "true", "1":
-		*f = true
-	default:
-		*f = false
-	}
-	return nil
-}
-
-// flexInt reads an integer given as a number or a string ("12", "12.0").
-type flexInt struct {
-	v  int64
-	ok bool
-}
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	var s flexString
-	_ = s.UnmarshalJSON(b)
-	t := strings.TrimSpace(string(s))
-	if i := strings.IndexByte(t, '.'); i >= 0 && strings.Trim(t[i+1:], "0") == "" {
-		t = t[:i]
-	}
-	if v, err := strconv.ParseInt(t, 10, 64); err == nil {
-		*f = flexInt{v, true}
-	}
-	return nil
-}
-
-// flexAmount reads a plain decimal given as a number or a string: an
-// optional minus, digits, an optional fraction; no exponent (a huge one
-// would make later arithmetic explode), at most 40 characters.
-type flexAmount struct {
-	d  decimal.Decimal
-	ok bool
-}
-
-func (f *flexAmount) UnmarshalJSON(b []byte) error {
-	var s flexString
-	_ = s.UnmarshalJSON(b)
-	t := strings.TrimSpace(string(s))
-	if len(t) == 0 || len(t) > 40 {
-		return nil
-	}
-	digits, dot := 0, false
-	for i := 0; i < len(t); i++ {
-		switch c := t[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '-' && i == 0:
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return nil
-		}
-	}
-	if digits == 0 {
-		return nil
-	}
-	if d, err := decimal.NewFromString(t); err == nil {
-		*f = flexAmount{d, true}
-	}
-	return nil
 }

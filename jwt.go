@@ -2,36 +2,14 @@ package robokassa
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"hash"
-
-	//lint:ignore SA1019 Robokassa offers RIPEMD160 (spec §2).
-	"golang.org/x/crypto/ripemd160"
+	"net/http"
 )
-
-// newHash returns the constructor of a's hash, for HMAC (spec §9).
-func (a HashAlgorithm) newHash() func() hash.Hash {
-	switch a {
-	case SHA1:
-		return sha1.New
-	case SHA256:
-		return sha256.New
-	case SHA384:
-		return sha512.New384
-	case SHA512:
-		return sha512.New
-	case RIPEMD160:
-		return ripemd160.New
-	default:
-		return md5.New
-	}
-}
 
 var b64url = base64.RawURLEncoding
 
@@ -65,4 +43,46 @@ func signJWT(alg string, newHash func() hash.Hash, key, payload []byte) string {
 	buf = append(buf, '.')
 	buf = b64url.AppendEncode(buf, mac.Sum(nil))
 	return string(buf)
+}
+
+// postJWT posts a JWT as a JSON string literal, as the Invoice and Refund
+// APIs take it (spec §9.1, §9.2). The token never appears in an error. A
+// 4xx or 5xx answer that carries {"message": ...} (a bad token, a wrong
+// password) has that message, redacted, as the error's Message.
+func (c *Client) postJWT(ctx context.Context, op, url, token string, idempotent bool) (*reply, error) {
+	// A JWT is base64url and dots: it needs no escaping inside quotes.
+	body := make([]byte, 0, len(token)+2)
+	body = append(append(append(body, '"'), token...), '"')
+	rp, err := c.send(ctx, call{
+		op:          op,
+		method:      http.MethodPost,
+		url:         url,
+		body:        body,
+		contentType: "application/json",
+		idempotent:  idempotent,
+		sent:        []string{token},
+	})
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status >= 400 {
+		if msg := jsonMessage([]byte(ae.Body)); msg != "" {
+			ae.Message = msg
+		}
+	}
+	return rp, err
+}
+
+// jsonMessage returns the "message" (or "errorMessage") of a JSON error
+// body, or "". Names match in any letter case.
+func jsonMessage(body []byte) string {
+	var e struct {
+		Message      jsonText `json:"message"`
+		ErrorMessage jsonText `json:"errorMessage"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	if e.Message.s != "" {
+		return e.Message.s
+	}
+	return e.ErrorMessage.s
 }

@@ -272,7 +272,7 @@ func (r *opStateReply) result() *wsResult { return &r.Result }
 
 // check requires a positive numeric State/Code.
 func (r *opStateReply) check() error {
-	if n, err := strconv.Atoi(strings.TrimSpace(r.State.Code)); err != nil || n <= 0 {
+	if n, ok := parseDigits(strings.TrimSpace(r.State.Code)); !ok || n <= 0 || n > 1<<31-1 {
 		return errors.New("no valid State/Code")
 	}
 	return nil

@@ -3,12 +3,10 @@ package robokassa
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 
-	qs "github.com/google/go-querystring/query"
 	"github.com/shopspring/decimal"
 )
 
@@ -81,11 +79,11 @@ func (c *Client) Recurring(ctx context.Context, p RecurringPayment) error {
 	if err != nil {
 		return err
 	}
-	body, err := c.merchantPost(ctx, "Recurring", pathRecurring, form)
+	rp, err := c.merchantPost(ctx, "Recurring", pathRecurring, form)
 	if err != nil {
 		return err
 	}
-	return c.parseRecurring(body)
+	return parseRecurring(rp)
 }
 
 // recurringForm validates p and returns the signed form.
@@ -119,111 +117,17 @@ func (c *Client) recurringForm(p *RecurringPayment) (url.Values, error) {
 	}, sc.shp)
 }
 
-// signedCharge holds the wire values of a charge signed
-// login:OutSum:InvoiceID[:Receipt]:Password1[:Shp_*] (spec §5, §6): each
-// string is both signed and sent.
-type signedCharge struct {
-	outSum    string
-	receipt   string // the receipt's JSON URL-encoded once, or ""
-	signature string
-	shp       []shpPair
-}
-
-// merchantSign validates the part Recurring and hold Confirm share
-// (receipt, Shp names) and signs the charge. The caller has checked
-// amount.
-func (c *Client) merchantSign(invoiceID int64, amount decimal.Decimal, r *Receipt, shp map[string]string) (signedCharge, error) {
-	if r != nil {
-		if err := r.validate("Receipt"); err != nil {
-			return signedCharge{}, err
-		}
-		if !r.sumsTo(amount) {
-			return signedCharge{}, invalid("Receipt.Items", "line totals must add up to OutSum")
-		}
-	}
-	pairs, err := validShpPairs(shp, make([]shpPair, 0, len(shp)))
-	if err != nil {
-		return signedCharge{}, err
-	}
-	sc := signedCharge{outSum: formatOutSum(amount), shp: pairs}
-	if r != nil {
-		sc.receipt = encodeReceipt(r)
-	}
-	s := newSignature(c.login, sc.outSum, strconv.FormatInt(invoiceID, 10))
-	s.set(modReceipt, sc.receipt)
-	s.password = c.keys().pass1
-	s.shp = pairs
-	sc.signature = s.sign(c.alg)
-	return sc, nil
-}
-
-// merchantValues encodes a wire struct and appends the Shp_* fields.
-func merchantValues(form any, shp []shpPair) (url.Values, error) {
-	v, err := qs.Values(form)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range shp {
-		v.Set(p.prefix+p.name, p.value)
-	}
-	return v, nil
-}
-
-// merchantPost sends a money-moving form to AuthURL + path exactly once
-// (never retried).
-func (c *Client) merchantPost(ctx context.Context, op, path string, form url.Values) ([]byte, error) {
-	return c.do(ctx, call{
-		op:         op,
-		method:     http.MethodPost,
-		url:        c.authURL + path,
-		form:       form,
-		idempotent: false,
-	})
-}
-
 // recurringOKPattern is the accepted answer, as Robokassa's SDK matches it.
 var recurringOKPattern = regexp.MustCompile(`(?i)^OK\+?([0-9]+)$`)
 
-// merchantCodePattern finds a payment-page error code in an error answer: a
-// number after "error", "code", "ErrorCode", "error_code" (or the Russian
-// "ошибка", "код ошибки") in plain text, HTML, a form, JSON or XML.
-var merchantCodePattern = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:error|err|code|ошибка|код)(?:[ _-]?(?:code|код|ошибки))?["']?\s*[:=#>]?\s*["']?\s*([0-9]{1,4})(?:[^0-9]|$)`)
-
 // parseRecurring reads the answer of Merchant/Recurring (spec §5).
-func (c *Client) parseRecurring(body []byte) error {
-	s := bytes.TrimSpace(body)
+func parseRecurring(rp *reply) error {
+	s := bytes.TrimSpace(rp.body)
 	if m := recurringOKPattern.FindSubmatch(s); m != nil {
 		id, err := strconv.ParseInt(string(m[1]), 10, 64)
 		if err == nil && id > 0 {
 			return nil
 		}
 	}
-	return c.merchantRefusal("Recurring", body)
-}
-
-// merchantRefusal is the *APIError for a 2xx answer that is not an
-// acceptance: with Robokassa's error code and its meaning when the body
-// carries one recognisably, "unexpected response" otherwise.
-func (c *Client) merchantRefusal(op string, body []byte) *APIError {
-	s := bytes.TrimSpace(body)
-	code := ""
-	if merchantIsDigits(s) && len(s) <= 4 {
-		code = string(s)
-	} else if m := merchantCodePattern.FindSubmatch(s); m != nil {
-		code = string(m[1])
-	}
-	if code != "" {
-		n, _ := strconv.Atoi(code)
-		return c.apiError(op, http.StatusOK, code, ErrorCode(n).Meaning(), body)
-	}
-	return c.apiError(op, http.StatusOK, "", "unexpected response", body)
-}
-
-func merchantIsDigits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return len(b) > 0
+	return rp.merchantRefusal()
 }

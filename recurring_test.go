@@ -237,7 +237,7 @@ func TestRecurringBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Quote(tt.body), func(t *testing.T) {
-			err := c.parseRecurring([]byte(tt.body))
+			err := parseRecurring(c.replyOf("Recurring", []byte(tt.body)))
 			if tt.id != 0 {
 				require.NoError(t, err)
 				return
@@ -385,7 +385,7 @@ func FuzzRecurringResponse(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: merchantPass1})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		err := c.parseRecurring(body)
+		err := parseRecurring(c.replyOf("Recurring", body))
 		trimmed := strings.TrimSpace(string(body))
 		if err == nil {
 			assert.True(t, merchantRecurringOKBody.MatchString(trimmed), "accepted %q", body)

@@ -85,10 +85,10 @@ type refundCreateResponse struct {
 
 // refundStateResponse is Refund/GetState's answer.
 type refundStateResponse struct {
-	RequestID *string     `json:"requestId"`
-	Amount    json.Number `json:"amount"`
-	Label     *string     `json:"label"`
-	Message   *string     `json:"message"`
+	RequestID *string  `json:"requestId"`
+	Amount    jsonText `json:"amount"`
+	Label     *string  `json:"label"`
+	Message   *string  `json:"message"`
 }
 
 // Refund asks Robokassa to refund a completed payment, in full or in part
@@ -123,20 +123,11 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, er
 		return nil, err
 	}
 	token := signJWT("HS256", sha256.New, []byte(c.keys().pass3), js)
-	body := make([]byte, 0, len(token)+2)
-	body = append(append(append(body, '"'), token...), '"')
-	resp, err := c.do(ctx, call{
-		op:          "Refund",
-		method:      http.MethodPost,
-		url:         c.services + pathRefundCreate,
-		body:        body,
-		contentType: "application/json",
-		idempotent:  false,
-	})
+	rp, err := c.postJWT(ctx, "Refund", c.services+pathRefundCreate, token, false)
 	if err != nil {
-		return nil, c.refundHTTPError(err)
+		return nil, refundHTTPError(err)
 	}
-	return c.parseRefundCreate(resp)
+	return parseRefundCreate(rp)
 }
 
 // RefundStatus reports the state of a refund request (spec §9.2): GET
@@ -147,17 +138,17 @@ func (c *Client) RefundStatus(ctx context.Context, requestID string) (*RefundSta
 	if err := checkIssuedID("requestID", requestID); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, call{
-		op:         "RefundState",
+	rp, err := c.send(ctx, call{
+		op:         "RefundStatus",
 		method:     http.MethodGet,
 		url:        c.services + pathRefundState,
 		form:       url.Values{"id": {requestID}},
 		idempotent: true,
 	})
 	if err != nil {
-		return nil, c.refundHTTPError(err)
+		return nil, refundHTTPError(err)
 	}
-	return c.parseRefundState(resp, requestID)
+	return parseRefundState(rp, requestID)
 }
 
 // checkIssuedID validates an opaque identifier (OpKey, refund request id,
@@ -213,30 +204,23 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 	return p, nil
 }
 
-// refundHTTPError adds the message of a 4xx JSON body ({"message": ...},
-// spec §9.2) to the transport's *APIError.
-func (c *Client) refundHTTPError(err error) error {
+// refundHTTPError reads a 4xx answer's message ({"message": ...},
+// spec §9.2) as a rejection code when it is one.
+func refundHTTPError(err error) error {
 	var ae *APIError
-	if !errors.As(err, &ae) || ae.Status < 400 || ae.Status >= 500 {
-		return err
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+		if msg := jsonMessage([]byte(ae.Body)); msg != "" {
+			setRefundMessage(ae, msg, "")
+		}
 	}
-	var body struct {
-		Message *string `json:"message"`
-	}
-	if json.Unmarshal([]byte(ae.Body), &body) != nil || body.Message == nil || *body.Message == "" {
-		return err
-	}
-	c.setRefundMessage(ae, *body.Message, "")
-	return ae
+	return err
 }
 
-// setRefundMessage fills Code, Message and Err of ae from a Refund API
-// message. A known rejection code becomes Code with its meaning as
-// Message; other text becomes Message, with fallback (when not empty) as
-// the Message and the text as Code. The text is redacted and shortened
-// as a response body is: it came from the network.
-func (c *Client) setRefundMessage(ae *APIError, msg, fallback string) {
-	msg = c.redactBody([]byte(msg))
+// setRefundMessage fills Code and Message of ae from a Refund API message
+// (already redacted: it came from the network). A known rejection code
+// becomes Code with its meaning as Message; other text becomes Message,
+// or, with a fallback, Code with the fallback as Message.
+func setRefundMessage(ae *APIError, msg, fallback string) {
 	switch meaning := RefundCode(msg).Meaning(); {
 	case meaning != "":
 		ae.Code, ae.Message = msg, meaning
@@ -250,82 +234,54 @@ func (c *Client) setRefundMessage(ae *APIError, msg, fallback string) {
 	}
 }
 
-// malformedAnswer is the *APIError for a 2xx answer the SDK cannot use.
-func (c *Client) malformedAnswer(op, reason string, body []byte, err error) *APIError {
-	ae := c.apiError(op, http.StatusOK, "", "malformed response: "+reason, body)
-	ae.Err = err
-	return ae
-}
-
 // parseRefundCreate reads Refund/Create's answer.
-func (c *Client) parseRefundCreate(body []byte) (*RefundTicket, error) {
+func parseRefundCreate(rp *reply) (*RefundTicket, error) {
 	var r refundCreateResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, c.malformedAnswer("Refund", "not a JSON object", body, err)
+	if err := json.Unmarshal(rp.body, &r); err != nil {
+		return nil, rp.malformed("not a JSON object", err)
 	}
 	switch {
 	case r.Success == nil:
-		return nil, c.malformedAnswer("Refund", "no success flag", body, nil)
+		return nil, rp.malformed("no success flag", nil)
 	case !*r.Success:
-		ae := c.apiError("Refund", http.StatusOK, "", "refund rejected without a reason", body)
+		ae := rp.apiError("", "refund rejected without a reason")
 		if r.Message != nil && *r.Message != "" {
-			c.setRefundMessage(ae, *r.Message, "refund rejected")
+			setRefundMessage(ae, rp.redact([]byte(*r.Message)), "refund rejected")
 		}
 		return nil, ae
 	case r.RequestID == nil || *r.RequestID == "":
-		return nil, c.malformedAnswer("Refund", "no requestId", body, nil)
+		return nil, rp.malformed("no requestId", nil)
 	}
 	return &RefundTicket{RequestID: *r.RequestID}, nil
 }
 
 // parseRefundState reads Refund/GetState's answer for requestID.
-func (c *Client) parseRefundState(body []byte, requestID string) (*RefundStatus, error) {
+func parseRefundState(rp *reply, requestID string) (*RefundStatus, error) {
 	var r refundStateResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, c.malformedAnswer("RefundState", "not a JSON object", body, err)
+	if err := json.Unmarshal(rp.body, &r); err != nil {
+		return nil, rp.malformed("not a JSON object", err)
 	}
 	if r.RequestID == nil || *r.RequestID == "" {
 		if r.Message != nil && *r.Message != "" {
-			ae := c.apiError("RefundState", http.StatusOK, "", "", body)
-			c.setRefundMessage(ae, *r.Message, "")
+			ae := rp.apiError("", "")
+			setRefundMessage(ae, rp.redact([]byte(*r.Message)), "")
 			return nil, ae
 		}
-		return nil, c.malformedAnswer("RefundState", "no requestId", body, nil)
+		return nil, rp.malformed("no requestId", nil)
 	}
 	if !strings.EqualFold(*r.RequestID, requestID) {
-		return nil, c.malformedAnswer("RefundState", "answer is for another request id", body, nil)
+		return nil, rp.malformed("answer is for another request id", nil)
 	}
 	if r.Label == nil || *r.Label == "" {
-		return nil, c.malformedAnswer("RefundState", "no label", body, nil)
+		return nil, rp.malformed("no label", nil)
 	}
 	st := &RefundStatus{RequestID: *r.RequestID, State: RefundState(*r.Label)}
-	if r.Amount != "" {
-		amount, ok := parseRefundAmount(string(r.Amount))
+	if r.Amount.bad || r.Amount.s != "" {
+		amount, ok := r.Amount.amount()
 		if !ok {
-			return nil, c.malformedAnswer("RefundState", "amount is not a non-negative decimal", body, nil)
+			return nil, rp.malformed("amount is not a non-negative decimal", nil)
 		}
 		st.Amount = amount
 	}
 	return st, nil
-}
-
-// parseRefundAmount parses a non-negative decimal written plainly (digits,
-// at most one '.', no exponent, at most 40 characters): a stranger's
-// number never becomes a huge decimal.
-func parseRefundAmount(s string) (decimal.Decimal, bool) {
-	if s == "" || len(s) > 40 {
-		return decimal.Decimal{}, false
-	}
-	dot := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9':
-		case c == '.' && !dot && i > 0 && i < len(s)-1:
-			dot = true
-		default:
-			return decimal.Decimal{}, false
-		}
-	}
-	d, err := decimal.NewFromString(s)
-	return d, err == nil
 }

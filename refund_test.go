@@ -502,7 +502,7 @@ func TestRefundStateErrors(t *testing.T) {
 			assert.Nil(t, st)
 			var ae *APIError
 			require.ErrorAs(t, err, &ae)
-			assert.Equal(t, "RefundState", ae.Op)
+			assert.Equal(t, "RefundStatus", ae.Op)
 			assert.Contains(t, ae.Message, tt.wantMsg)
 			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
 			assert.Equal(t, tt.hits, s.hits.Load())
@@ -542,12 +542,12 @@ func FuzzRefundResponses(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password3: "pass3-Secret"})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ticket, err := c.parseRefundCreate(body)
+		ticket, err := parseRefundCreate(c.replyOf("Refund", body))
 		checkRefundFuzzError(t, err, ticket == nil)
 		if ticket != nil {
 			assert.NotEmpty(t, ticket.RequestID)
 		}
-		st, err := c.parseRefundState(body, "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
+		st, err := parseRefundState(c.replyOf("RefundStatus", body), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
 		checkRefundFuzzError(t, err, st == nil)
 		if st != nil {
 			assert.NotEmpty(t, st.State)

@@ -343,37 +343,3 @@ func shpValue(s string) string {
 	}
 	return s
 }
-
-// parseAmount parses a plain decimal amount: digits with an optional
-// fraction, no sign, exponent or spaces. Up to 18 digits it builds the
-// decimal directly (a zero costs no allocation); longer ones go through
-// decimal's own parser.
-func parseAmount(s string) (decimal.Decimal, error) {
-	var coef int64
-	digits, frac, dot := 0, 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '.' && !dot && i > 0 && i < len(s)-1:
-			dot = true
-		case c < '0' || c > '9':
-			return decimal.Decimal{}, ErrInvalidParam
-		default:
-			coef = coef*10 + int64(c-'0')
-			digits++
-			if dot {
-				frac++
-			}
-		}
-	}
-	switch {
-	case digits == 0:
-		return decimal.Decimal{}, ErrInvalidParam
-	case digits > 18:
-		// Cloned because decimal keeps its input in error messages, and a
-		// kept input would move the caller's scratch space to the heap.
-		return decimal.NewFromString(strings.Clone(s))
-	case coef == 0:
-		return decimal.Decimal{}, nil
-	}
-	return decimal.New(coef, -int32(frac)), nil
-}

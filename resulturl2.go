@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -265,7 +264,8 @@ func verifyResultURL2JWS(token []byte, key *rsa.PublicKey) ([]byte, error) {
 	}
 	// Names are case-sensitive (RFC 7515 §4): only an exact "alg":"RS256"
 	// passes, and a "crit" extension this package cannot honour fails.
-	if alg, _ := resultURL2Scalar(h["alg"]); alg != "RS256" {
+	var alg jsonText
+	if json.Unmarshal(h["alg"], &alg) != nil || alg.bad || alg.s != "RS256" {
 		return nil, ErrBadSignature
 	}
 	if _, ok := h["crit"]; ok {
@@ -282,17 +282,17 @@ func verifyResultURL2JWS(token []byte, key *rsa.PublicKey) ([]byte, error) {
 // number where a string is documented (or the reverse) is accepted.
 type resultURL2Wire struct {
 	Header struct {
-		Type      json.RawMessage `json:"type"`
-		Version   json.RawMessage `json:"version"`
-		Timestamp json.RawMessage `json:"timestamp"`
+		Type      jsonText `json:"type"`
+		Version   jsonText `json:"version"`
+		Timestamp jsonText `json:"timestamp"`
 	} `json:"header"`
 	Data struct {
-		Shop          json.RawMessage `json:"shop"`
-		OpKey         json.RawMessage `json:"opKey"`
-		InvID         json.RawMessage `json:"invId"`
-		PaymentMethod json.RawMessage `json:"paymentMethod"`
-		IncSum        json.RawMessage `json:"incSum"`
-		State         json.RawMessage `json:"state"`
+		Shop          jsonText `json:"shop"`
+		OpKey         jsonText `json:"opKey"`
+		InvID         jsonText `json:"invId"`
+		PaymentMethod jsonText `json:"paymentMethod"`
+		IncSum        jsonText `json:"incSum"`
+		State         jsonText `json:"state"`
 	} `json:"data"`
 }
 
@@ -307,7 +307,7 @@ func decodeResultURL2Payload(payload []byte) (*PaymentStateNotification, error) 
 	var invID, incSum, state, ts string
 	for _, f := range [...]struct {
 		name string
-		raw  json.RawMessage
+		raw  jsonText
 		dst  *string
 	}{
 		{"header.type", w.Header.Type, &n.Type},
@@ -320,11 +320,10 @@ func decodeResultURL2Payload(payload []byte) (*PaymentStateNotification, error) 
 		{"data.incSum", w.Data.IncSum, &incSum},
 		{"data.state", w.Data.State, &state},
 	} {
-		s, ok := resultURL2Scalar(f.raw)
-		if !ok {
+		if f.raw.bad {
 			return nil, malformed(f.name)
 		}
-		*f.dst = s
+		*f.dst = f.raw.s
 	}
 	switch {
 	case n.Type == "":
@@ -342,7 +341,7 @@ func decodeResultURL2Payload(payload []byte) (*PaymentStateNotification, error) 
 	}
 	n.State = NotificationState(state)
 	var ok bool
-	if n.InvID, ok = parseResultURL2Digits(invID); !ok {
+	if n.InvID, ok = parseDigits(invID); !ok {
 		return nil, malformed("data.invId")
 	}
 	var err error
@@ -350,41 +349,13 @@ func decodeResultURL2Payload(payload []byte) (*PaymentStateNotification, error) 
 		return nil, malformed("data.incSum")
 	}
 	if ts != "" {
-		sec, ok := parseResultURL2Digits(ts)
+		sec, ok := parseDigits(ts)
 		if !ok {
 			return nil, malformed("header.timestamp")
 		}
 		n.Timestamp = time.Unix(sec, 0).UTC()
 	}
 	return &n, nil
-}
-
-// parseResultURL2Digits parses a non-negative int64 written only with digits (no
-// sign, space, fraction or exponent).
-func parseResultURL2Digits(s string) (int64, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	return v, err == nil && s != ""
-}
-
-// resultURL2Scalar returns a JSON string's value or a JSON number's literal
-// text; an absent value or null is "". ok is false for objects, arrays,
-// booleans and invalid JSON.
-func resultURL2Scalar(raw json.RawMessage) (s string, ok bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", true
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		return s, json.Unmarshal(raw, &s) == nil
-	case c == '-' || '0' <= c && c <= '9':
-		return string(raw), json.Valid(raw)
-	}
-	return "", false
 }
 
 // resultURL2Token extracts the compact JWS from a ResultUrl2 request body:

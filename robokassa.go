@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/robokassa-go/robokassa/internal/secret"
 )
@@ -145,11 +144,8 @@ func NewClient(cfg Config) (*Client, error) {
 		keys:   func() *keys { return k },
 		alg:    alg,
 		test:   cfg.Test,
-		http:   cfg.HTTPClient,
+		http:   httpClient(cfg.HTTPClient),
 		logger: cfg.Logger,
-	}
-	if c.http == nil {
-		c.http = defaultHTTPClient
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
@@ -182,11 +178,6 @@ func isAbsHTTP(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
-
-// moscow is Robokassa's time zone (UTC+3, no daylight saving since 2014):
-// the zone of dates that carry no offset, and of DaysToPay. A fixed zone
-// needs no tzdata.
-var moscow = time.FixedZone("MSK", 3*60*60)
 
 // MerchantLogin returns the shop identifier the client signs with.
 func (c *Client) MerchantLogin() string { return c.login }

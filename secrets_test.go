@@ -67,7 +67,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	_, e = c.VerifyResult(mustForm(t, goodResult))
 	errs = append(errs, e)
 	body := []byte(`SignatureValue=ABCDEF&Password1=SECRET-one&x=1 {"Signature":"abc","password":"SECRET-one"} <Signature>abc</Signature> SECRET-two SECRET-three "eyJhbGciOiJIUzI1NiJ9.eyJPcEtleSI6IngifQ.c2lnbmF0dXJl"`)
-	errs = append(errs, c.apiError("Op", 500, "1", "bad", body))
+	errs = append(errs, (&reply{c: c, op: "Op", status: 500, body: body}).apiError("1", "bad"))
 	for _, e := range errs {
 		require.Error(t, e)
 		assert.NotContains(t, e.Error(), "SECRET")

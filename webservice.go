@@ -301,54 +301,49 @@ func (c *Client) callWebService(ctx context.Context, op, root string, form any, 
 	if err != nil {
 		return err
 	}
-	body, err := c.do(ctx, call{
+	rp, err := c.send(ctx, call{
 		op:         op,
 		method:     http.MethodPost,
 		url:        c.authURL + webServicePath + op,
 		form:       v,
 		idempotent: true,
+		sent:       []string{v.Get("Signature")},
 	})
 	if err != nil {
 		return err
 	}
-	return c.parseWebService(op, root, body, out)
+	return parseWebService(rp, root, out)
 }
 
-// parseWebService decodes body into out and checks its result code
+// parseWebService decodes the answer into out and checks its result code
 // (spec §8). An unusable body is an *APIError with Message "malformed
-// response" and the decoding error in Err; a non-zero code is an
-// *APIError carrying the code, its documented meaning and Robokassa's
-// Description; code 3 also matches ErrNotFound.
-func (c *Client) parseWebService(op, root string, body []byte, out wsReply) error {
-	if err := decodeWebService(body, root, out); err != nil {
-		return c.malformedWS(op, body, err)
+// response: …" and the (redacted) decoding error in Err; a non-zero code
+// is an *APIError carrying the code, its documented meaning and
+// Robokassa's Description; code 3 also matches ErrNotFound.
+func parseWebService(rp *reply, root string, out wsReply) error {
+	if err := decodeWebService(rp.body, root, out); err != nil {
+		return rp.malformed("not the expected XML", err)
 	}
 	r := out.result()
-	code, err := strconv.Atoi(strings.TrimSpace(r.Code))
-	if err != nil {
-		return c.malformedWS(op, body, errors.New("no numeric Result/Code"))
+	code, ok := parseDigits(strings.TrimSpace(r.Code))
+	if !ok || code > 1<<31-1 {
+		return rp.malformed("no numeric Result/Code", nil)
 	}
 	if code != 0 {
 		msg := WebServiceCode(code).Meaning()
 		if d := strings.TrimSpace(r.Description); d != "" {
-			msg += ": " + c.redactBody([]byte(d))
+			msg += ": " + d
 		}
-		e := c.apiError(op, http.StatusOK, strconv.Itoa(code), msg, body)
+		e := rp.apiError(strconv.FormatInt(code, 10), msg)
 		if WebServiceCode(code) == WebServiceCodeNotFound {
 			e.kind = ErrNotFound
 		}
 		return e
 	}
 	if err := out.check(); err != nil {
-		return c.malformedWS(op, body, err)
+		return rp.malformed(err.Error(), nil)
 	}
 	return nil
-}
-
-func (c *Client) malformedWS(op string, body []byte, err error) error {
-	e := c.apiError(op, http.StatusOK, "", "malformed response", body)
-	e.Err = err
-	return e
 }
 
 // decodeWebService checks that the first element of body has the local
@@ -407,17 +402,12 @@ func (d *wsDecimal) UnmarshalText(b []byte) error {
 type wsTime struct{ time.Time }
 
 func (t *wsTime) UnmarshalText(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if s == "" {
+	if len(bytes.TrimSpace(b)) == 0 {
 		t.Time = time.Time{}
 		return nil
 	}
-	// Go accepts a fractional second after the seconds field when parsing.
-	v, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		v, err = time.ParseInLocation("2006-01-02T15:04:05", s, moscow)
-	}
-	if err != nil {
+	v, ok := parseTime(string(b))
+	if !ok {
 		return errWSDate
 	}
 	t.Time = v
