@@ -4,6 +4,7 @@ go 1.24.0
 
 require (
 	github.com/google/go-querystring v1.2.0
+	github.com/piglig/go-qr v1.1.0
 	github.com/shopspring/decimal v1.6.0
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.45.0
