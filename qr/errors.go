@@ -2,7 +2,7 @@ package qr
 
 import "errors"
 
-// Sentinel errors. Every error the package returns is a [*ValidationError]
+// Sentinel errors. Every error caused by the input is a [*ValidationError]
 // that matches exactly one of these under [errors.Is].
 var (
 	// ErrTooLong means the text does not fit in the largest QR code

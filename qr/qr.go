@@ -118,8 +118,8 @@ func tooLong(n int) error {
 // Version returns the symbol's version, 1 to 40.
 func (c *Code) Version() int { return c.version }
 
-// Size returns the symbol's side in modules, 17+4×[Code.Version], without
-// the quiet zone.
+// Size returns the symbol's side in modules, without the quiet zone: 17
+// plus 4 per version.
 func (c *Code) Size() int { return c.size }
 
 // Dark reports whether the module at column x, row y (0-based, from the top
@@ -130,7 +130,8 @@ func (c *Code) Dark(x, y int) bool {
 }
 
 // MinPNGSize returns the smallest image side [Code.PNG] accepts, in pixels:
-// one pixel per module for the symbol and its quiet zone, Size()+2×[QuietZone].
+// one pixel per module for the symbol and its quiet zone, that is
+// [Code.Size] plus twice [QuietZone].
 func (c *Code) MinPNGSize() int { return c.size + 2*QuietZone }
 
 // PNG encodes text with [Encode] and renders it with [Code.PNG].

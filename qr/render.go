@@ -18,8 +18,8 @@ const MaxPNGSize = 4096
 var palette = color.Palette{color.Gray{Y: 0xff}, color.Gray{Y: 0x00}}
 
 // PNG renders the code as a size×size pixel PNG image: black modules on
-// white, each module a square of the same whole number of pixels,
-// scale = size / (Size()+2×[QuietZone]) rounded down. The symbol is
+// white, each module a square of the same whole number of pixels, the
+// scale: size divided by [Code.MinPNGSize], rounded down. The symbol is
 // centred; the pixels the division leaves over widen the quiet zone, which
 // is never narrower than [QuietZone] modules. The image is a 1-bit
 // grayscale palette, so even a large one is small.
@@ -88,7 +88,7 @@ const (
 )
 
 // Text renders the code for a terminal that draws light text on a dark
-// background, the default of most terminal emulators: the glyphs paint
+// background, as most terminals are set up by default: the glyphs paint
 // the light modules and the quiet zone, the terminal's background shows
 // through as the dark modules, so a phone sees dark on light as it
 // expects. Each line holds two module rows in Unicode half blocks (█ ▀ ▄
