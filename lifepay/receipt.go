@@ -223,7 +223,7 @@ func (r *Receipt) appendJSON(b []byte) []byte {
 func (it *ReceiptItem) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if it.Code != "" {
-		b = appendJSONField(b, "code", it.Code, false)
+		b = appendJSONField(b, "code", it.Code, true)
 	}
 	b = appendJSONField(b, "name", it.Name, it.Code == "")
 	b = append(b, `,"price":`...)
