@@ -64,14 +64,19 @@ func (c *Client) PaymentURL(p Payment) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	check := c.check(http.MethodGet, &p, w)
-	b := make([]byte, 0, len(c.inputURL)+1+len(check)*2+8+32*len(w.params))
-	b = append(b, c.inputURL...)
-	b = append(b, '?')
-	b = appendCanonical(b, w.params)
-	b = append(b, "&check="...)
-	b = appendEscape(b, check)
-	return string(b), nil
+	// The signed text ends with the canonical query; the link is built
+	// from those very bytes.
+	sts := c.stringToSign(http.MethodGet, w)
+	query := sts[len(http.MethodGet)+len(c.inputHost)+len(c.inputPath)+3:]
+	check := c.check(&p, w, sts)
+	var b strings.Builder
+	b.Grow(len(c.inputURL) + 1 + len(query) + len("&check=") + escapedLen(check))
+	b.WriteString(c.inputURL)
+	b.WriteByte('?')
+	b.Write(query)
+	b.WriteString("&check=")
+	b.Write(appendEscape(make([]byte, 0, escapedLen(check)), check))
+	return b.String(), nil
 }
 
 // PaymentForm returns the same parameters as [Client.PaymentURL] for a
@@ -88,7 +93,7 @@ func (c *Client) PaymentForm(p Payment) (url.Values, error) {
 	for _, kv := range w.params {
 		v.Set(kv.name, kv.value)
 	}
-	v.Set("check", c.check(http.MethodPost, &p, w))
+	v.Set("check", c.check(&p, w, c.stringToSign(http.MethodPost, w)))
 	return v, nil
 }
 
@@ -99,13 +104,17 @@ type wirePayment struct {
 	cost   string
 }
 
-// check signs the payment for method: §2 under API 2.0, §3 under API 1.0
-// (where the method does not matter).
-func (c *Client) check(method string, p *Payment, w wirePayment) string {
+// stringToSign is the text §2 signs for the payment sent with method.
+func (c *Client) stringToSign(method string, w wirePayment) []byte {
+	return stringToSign(method, c.inputHost, c.inputPath, w.params)
+}
+
+// check signs the payment: §2 over sts under API 2.0, §3 under API 1.0.
+func (c *Client) check(p *Payment, w wirePayment, sts []byte) string {
 	if c.version == V1 {
 		return signV1(c.secret, c.key, w.cost, p.Name, p.Email, p.OrderID, p.Comment, "")
 	}
-	return signV2(c.secret, method, c.inputHost, c.inputPath, w.params)
+	return signV2(c.secret, sts)
 }
 
 // prepare validates p and computes its wire parameters.

@@ -28,6 +28,17 @@ func unreserved(b byte) bool {
 
 const upperHex = "0123456789ABCDEF"
 
+// escapedLen returns the length of s after [appendEscape].
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
 // appendEscape appends s percent-encoded as §2 says: unreserved bytes kept,
 // every other byte as %XY with upper-case hex (a space is %20).
 func appendEscape(dst []byte, s string) []byte {
@@ -42,12 +53,20 @@ func appendEscape(dst []byte, s string) []byte {
 	return dst
 }
 
-// escape returns s percent-encoded as §2 says.
-func escape(s string) string { return string(appendEscape(make([]byte, 0, len(s)+len(s)/2), s)) }
-
 // sortParams sorts p by name in byte order (§2), in place.
 func sortParams(p []param) {
 	slices.SortFunc(p, func(a, b param) int { return strings.Compare(a.name, b.name) })
+}
+
+// canonicalLen returns the length of the canonical query of p.
+func canonicalLen(p []param) int {
+	n := 0
+	for _, kv := range p {
+		if !excludedFromSignature(kv.name) {
+			n += len(kv.name) + 2 + escapedLen(kv.value) // '=' and '&'
+		}
+	}
+	return n // one '&' too many: room to spare
 }
 
 // appendCanonical appends the canonical query of §2: the parameters of p
@@ -72,14 +91,12 @@ func appendCanonical(dst []byte, p []param) []byte {
 	return dst
 }
 
-// stringToSign returns the text §2 signs: METHOD, host, path and the
-// canonical query of p (sorted by the caller), joined by '\n'.
+// stringToSign returns the text §2 signs: METHOD, host and path, each
+// followed by '\n', then the canonical query of p (sorted by the caller),
+// which is the tail of the result from len(method)+len(host)+len(path)+3
+// on.
 func stringToSign(method, host, path string, p []param) []byte {
-	n := len(method) + len(host) + len(path) + 3
-	for _, kv := range p {
-		n += len(kv.name) + 2 + 3*len(kv.value)
-	}
-	b := make([]byte, 0, n)
+	b := make([]byte, 0, len(method)+len(host)+len(path)+3+canonicalLen(p))
 	b = append(b, method...)
 	b = append(b, '\n')
 	b = append(b, host...)
@@ -96,10 +113,10 @@ func hmacSHA256(key Secret, msg []byte) []byte {
 	return m.Sum(nil)
 }
 
-// signV2 returns the API 2.0 check of p, sorted by the caller: standard
-// base64 with padding of HMAC-SHA256 over [stringToSign] (§2).
-func signV2(key Secret, method, host, path string, p []param) string {
-	return base64.StdEncoding.EncodeToString(hmacSHA256(key, stringToSign(method, host, path, p)))
+// signV2 returns the API 2.0 check of a [stringToSign] result: standard
+// base64 with padding of its HMAC-SHA256 (§2).
+func signV2(key Secret, sts []byte) string {
+	return base64.StdEncoding.EncodeToString(hmacSHA256(key, sts))
 }
 
 // verifyV2 reports whether got is the API 2.0 check of p (sorted by the
