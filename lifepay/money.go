@@ -68,4 +68,30 @@ func hasPlaces(d decimal.Decimal, places int) bool {
 
 // fixed2 renders a checked amount with exactly two decimals ("100.50").
 // The caller has checked [amountRule], so nothing is rounded.
-func fixed2(d decimal.Decimal) string { return d.StringFixed(2) }
+func fixed2(d decimal.Decimal) string { return string(appendFixed2(nil, d)) }
+
+// appendFixed2 appends a checked amount with exactly two decimals. An
+// amount whose kopecks fit an int64 (every amount [amountRule] accepts
+// with a short coefficient) is written without math/big.
+func appendFixed2(dst []byte, d decimal.Decimal) []byte {
+	n, e := d.NumDigits(), int(d.Exponent())
+	switch {
+	case d.IsZero():
+		return append(dst, "0.00"...)
+	case n > 18 || n+e+2 > 18 || e < -20:
+		return append(dst, d.StringFixed(2)...)
+	}
+	kop := d.CoefficientInt64()
+	for e := d.Exponent(); e < -2; e++ {
+		kop /= 10 // only zeros go: amountRule allows two places
+	}
+	for e := d.Exponent(); e > -2; e-- {
+		kop *= 10
+	}
+	if kop < 0 {
+		dst = append(dst, '-')
+		kop = -kop
+	}
+	dst = strconv.AppendInt(dst, kop/100, 10)
+	return append(dst, '.', byte('0'+kop/10%10), byte('0'+kop%10))
+}

@@ -134,70 +134,78 @@ func (r *Receipt) validate(field string) error {
 		}
 	}
 	for i := range r.Items {
-		if err := r.Items[i].validate(field + ".Items[" + strconv.Itoa(i) + "]"); err != nil {
-			return err
+		if name, reason := r.Items[i].rule(); reason != "" {
+			return invalid(field+".Items["+strconv.Itoa(i)+"]."+name, reason)
 		}
 	}
 	return nil
 }
 
-func (it *ReceiptItem) validate(field string) error {
-	if !utf8.ValidString(it.Code) {
-		return invalid(field+".Code", "must be valid UTF-8")
-	}
-	if it.Name == "" {
-		return invalid(field+".Name", "is required")
-	}
-	if !utf8.ValidString(it.Name) {
-		return invalid(field+".Name", "must be valid UTF-8")
+// hundred is the largest discount rate, in percent.
+var hundred = decimal.NewFromInt(100)
+
+// rule returns the first field of the line that breaks a rule, and the
+// rule; reason is "" for a valid line.
+func (it *ReceiptItem) rule() (field, reason string) {
+	switch {
+	case !utf8.ValidString(it.Code):
+		return "Code", "must be valid UTF-8"
+	case it.Name == "":
+		return "Name", "is required"
+	case !utf8.ValidString(it.Name):
+		return "Name", "must be valid UTF-8"
 	}
 	if reason := amountRule(it.Price, 2, false); reason != "" {
-		return invalid(field+".Price", reason)
+		return "Price", reason
 	}
-	if err := checkToken(field+".Unit", string(it.Unit), true); err != nil {
-		return err
+	if reason := tokenRule(string(it.Unit), true); reason != "" {
+		return "Unit", reason
 	}
 	if reason := amountRule(it.Quantity, 6, true); reason != "" {
-		return invalid(field+".Quantity", reason)
+		return "Quantity", reason
 	}
 	if reason := amountRule(it.Sum, 2, false); reason != "" {
-		return invalid(field+".Sum", reason)
+		return "Sum", reason
 	}
-	if err := checkToken(field+".VATMode", string(it.VATMode), true); err != nil {
-		return err
+	if reason := tokenRule(string(it.VATMode), true); reason != "" {
+		return "VATMode", reason
 	}
-	for _, opt := range [...]struct {
-		name string
-		d    decimal.Decimal
-	}{{".VATAmount", it.VATAmount}, {".DiscountRate", it.DiscountRate}, {".DiscountAmount", it.DiscountAmount}} {
-		if reason := amountRule(opt.d, 2, false); reason != "" {
-			return invalid(field+opt.name, reason)
-		}
+	if reason := amountRule(it.VATAmount, 2, false); reason != "" {
+		return "VATAmount", reason
 	}
-	if it.DiscountRate.GreaterThan(decimal.NewFromInt(100)) {
-		return invalid(field+".DiscountRate", "must be at most 100 (percent)")
+	if reason := amountRule(it.DiscountRate, 2, false); reason != "" {
+		return "DiscountRate", reason
 	}
-	if err := checkToken(field+".PaymentMethod", string(it.PaymentMethod), false); err != nil {
-		return err
+	if it.DiscountRate.GreaterThan(hundred) {
+		return "DiscountRate", "must be at most 100 (percent)"
 	}
-	return checkToken(field+".PaymentObject", string(it.PaymentObject), false)
+	if reason := amountRule(it.DiscountAmount, 2, false); reason != "" {
+		return "DiscountAmount", reason
+	}
+	if reason := tokenRule(string(it.PaymentMethod), false); reason != "" {
+		return "PaymentMethod", reason
+	}
+	if reason := tokenRule(string(it.PaymentObject), false); reason != "" {
+		return "PaymentObject", reason
+	}
+	return "", ""
 }
 
-// checkToken accepts an enumeration value: lower-case letters, digits and
-// '_' (empty only when not required).
-func checkToken(field, s string, required bool) error {
+// tokenRule returns the rule an enumeration value breaks, or "": lower-case
+// letters, digits and '_', empty only when not required.
+func tokenRule(s string, required bool) string {
 	if s == "" {
 		if required {
-			return invalid(field, "is required")
+			return "is required"
 		}
-		return nil
+		return ""
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return invalid(field, "must be lower-case letters, digits and '_'")
+			return "must be lower-case letters, digits and '_'"
 		}
 	}
-	return nil
+	return ""
 }
 
 // appendJSON appends the checked receipt as compact JSON (§1): fields in
@@ -215,7 +223,7 @@ func (r *Receipt) appendJSON(b []byte) []byte {
 	b = append(b, ']')
 	if !r.VATTotal.IsZero() {
 		b = append(b, `,"vat_total":`...)
-		b = append(b, fixed2(r.VATTotal)...)
+		b = appendFixed2(b, r.VATTotal)
 	}
 	return append(b, '}')
 }
@@ -227,16 +235,16 @@ func (it *ReceiptItem) appendJSON(b []byte) []byte {
 	}
 	b = appendJSONField(b, "name", it.Name, it.Code == "")
 	b = append(b, `,"price":`...)
-	b = append(b, fixed2(it.Price)...)
+	b = appendFixed2(b, it.Price)
 	b = appendJSONField(b, "unit", string(it.Unit), false)
 	b = append(b, `,"quantity":`...)
 	b = append(b, it.Quantity.String()...)
 	b = append(b, `,"sum":`...)
-	b = append(b, fixed2(it.Sum)...)
+	b = appendFixed2(b, it.Sum)
 	b = appendJSONField(b, "vat_mode", string(it.VATMode), false)
 	if !it.VATAmount.IsZero() {
 		b = append(b, `,"vat_amount":`...)
-		b = append(b, fixed2(it.VATAmount)...)
+		b = appendFixed2(b, it.VATAmount)
 	}
 	if !it.DiscountRate.IsZero() {
 		b = append(b, `,"discount_rate":`...)
@@ -244,7 +252,7 @@ func (it *ReceiptItem) appendJSON(b []byte) []byte {
 	}
 	if !it.DiscountAmount.IsZero() {
 		b = append(b, `,"discount_amount":`...)
-		b = append(b, fixed2(it.DiscountAmount)...)
+		b = appendFixed2(b, it.DiscountAmount)
 	}
 	if it.PaymentMethod != "" {
 		b = appendJSONField(b, "payment_method", string(it.PaymentMethod), false)
