@@ -93,7 +93,11 @@ func (c *Client) PaymentForm(p Payment) (url.Values, error) {
 	for _, kv := range w.params {
 		v.Set(kv.name, kv.value)
 	}
-	v.Set("check", c.check(&p, w, c.stringToSign(http.MethodPost, w)))
+	var sts []byte // API 1.0 signs no canonical query
+	if c.version == V2 {
+		sts = c.stringToSign(http.MethodPost, w)
+	}
+	v.Set("check", c.check(&p, w, sts))
 	return v, nil
 }
 
