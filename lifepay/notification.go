@@ -1,6 +1,7 @@
 package lifepay
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -118,9 +119,10 @@ const (
 // Before any hashing it refuses a notification of more than 64
 // parameters or 64 KiB ([ErrTooLarge]), a repeated parameter
 // ([ErrDuplicateParam]), a parameter name that is not 1 to 64 bytes of
-// A–Z a–z 0–9 - _ . ~ ([ErrInvalidParam]) and a missing check ([ErrMissingParam]). A wrong
-// check gives [ErrBadSignature], which never says what mismatched; the
-// comparison takes constant time and accepts either hex case for 1.0.
+// A–Z a–z 0–9 - _ . ~ ([ErrInvalidParam]) and a missing check
+// ([ErrMissingParam]). A wrong check gives [ErrBadSignature], which never
+// says what mismatched; the comparison takes constant time and accepts
+// either hex case for 1.0.
 // After the check it requires tid and command, parses the amounts, and
 // refuses a service_id other than Config.ServiceID ([ErrWrongService]).
 func (c *Client) VerifyNotification(form url.Values) (*Notification, error) {
@@ -148,13 +150,12 @@ func (c *Client) VerifyNotification(form url.Values) (*Notification, error) {
 		}
 		params = append(params, param{k, vs[0]})
 	}
-	get := func(name string) string { return form.Get(name) }
-	check := get("check")
+	check := form.Get("check")
 	if check == "" {
 		return nil, missing("check")
 	}
 	var version APIVersion
-	switch v := get("version"); v {
+	switch v := form.Get("version"); v {
 	case "", string(V1):
 		version = V1
 	case string(V2):
@@ -176,7 +177,7 @@ func (c *Client) VerifyNotification(form url.Values) (*Notification, error) {
 	} else {
 		var parts [len(v1Fields)]string
 		for i, name := range v1Fields {
-			parts[i] = get(name)
+			parts[i] = form.Get(name)
 		}
 		ok = verifyV1(c.secret, check, parts[:]...)
 	}
@@ -188,7 +189,7 @@ func (c *Client) VerifyNotification(form url.Values) (*Notification, error) {
 
 // errBadName refuses a parameter name outside the unreserved set without
 // repeating it: the name is the sender's and could be anything.
-var errBadName = &paramError{ErrInvalidParam, "(a name that is not 1 to 64 of A-Z a-z 0-9 - _ . ~)"}
+var errBadName = fmt.Errorf("%w: a name that is not 1 to 64 bytes of A-Z a-z 0-9 - _ . ~", ErrInvalidParam)
 
 // maxNameLen bounds a notification parameter name (Life-Pay's longest is
 // 14 bytes), which also bounds what an error may quote of it.
@@ -211,7 +212,7 @@ func validName(s string) bool {
 
 // decode builds the Notification of a verified form.
 func (c *Client) decode(version APIVersion, form url.Values, params []param) (*Notification, error) {
-	get := func(name string) string { return form.Get(name) }
+	get := form.Get
 	n := &Notification{
 		Version:       version,
 		TransactionID: get("tid"),
