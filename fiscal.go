@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -117,7 +116,7 @@ type ReceiptStatus struct {
 // without sending anything.
 func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptResult, error) {
 	if c.test {
-		return nil, ErrNotInTestMode
+		return nil, notInTestMode("AttachReceipt")
 	}
 	if err := r.validate(); err != nil {
 		return nil, err
@@ -142,7 +141,7 @@ func (c *Client) AttachReceipt(ctx context.Context, r SecondReceipt) (*ReceiptRe
 // [ErrNotInTestMode].
 func (c *Client) ReceiptStatus(ctx context.Context, id string) (*ReceiptStatus, error) {
 	if c.test {
-		return nil, ErrNotInTestMode
+		return nil, notInTestMode("ReceiptStatus")
 	}
 	if err := checkIssuedID("id", id); err != nil {
 		return nil, err
@@ -222,10 +221,10 @@ func (r *SecondReceipt) validate() error {
 		return err
 	}
 	if r.OriginInvID <= 0 {
-		return invalid("SecondReceipt.OriginID", "must be greater than zero (the InvId of the paid operation)")
+		return invalid("SecondReceipt.OriginInvID", "must be greater than zero (the InvId of the paid operation)")
 	}
 	if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && id == r.OriginInvID {
-		return invalid("SecondReceipt.ID", "must differ from OriginID: the second receipt needs an id of its own (spec §9.3)")
+		return invalid("SecondReceipt.ID", "must differ from OriginInvID: the second receipt needs an id of its own (spec §9.3)")
 	}
 	if !isToken(string(r.Sno)) {
 		return invalid("SecondReceipt.Sno", tokenRule)
@@ -240,7 +239,7 @@ func (r *SecondReceipt) validate() error {
 		return err
 	}
 	rc := Receipt{Sno: r.Sno, Items: r.Items}
-	if err := rc.validate("SecondReceipt"); err != nil {
+	if err := rc.checkTotal("SecondReceipt", r.Total, "Total"); err != nil {
 		return err
 	}
 	for i := range r.Items {
@@ -249,20 +248,21 @@ func (r *SecondReceipt) validate() error {
 				`must be "full_payment" or empty: a second receipt settles the payment in full (spec §9.3)`)
 		}
 	}
-	if !rc.sumsTo(r.Total) {
-		return invalid("SecondReceipt.Items", "line totals must add up to Total")
-	}
 	if r.Email == "" && r.Phone == "" {
 		return invalid("SecondReceipt.Email", "or Phone is required: the buyer must receive the receipt")
 	}
-	if r.Email != "" && !validReceiptEmail(r.Email) {
-		return invalid("SecondReceipt.Email", "must be an e-mail address")
+	if r.Email != "" {
+		if err := checkEmail("SecondReceipt.Email", r.Email); err != nil {
+			return err
+		}
 	}
-	if r.Phone != "" && !validReceiptPhone(r.Phone) {
-		return invalid("SecondReceipt.Phone", "must be 7 to 15 digits with an optional leading '+' (79991234567)")
+	if r.Phone != "" {
+		if err := checkPhone("SecondReceipt.Phone", r.Phone); err != nil {
+			return err
+		}
 	}
 	for i := range r.VATs {
-		field := "SecondReceipt.Vats[" + strconv.Itoa(i) + "]."
+		field := "SecondReceipt.VATs[" + strconv.Itoa(i) + "]."
 		switch t := string(r.VATs[i].Type); {
 		case t == "":
 			return invalid(field+"Type", "is required")
@@ -274,32 +274,6 @@ func (r *SecondReceipt) validate() error {
 		}
 	}
 	return nil
-}
-
-func validReceiptEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || len(s) > 254 || !utf8.ValidString(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-func validReceiptPhone(s string) bool {
-	s = strings.TrimPrefix(s, "+")
-	if len(s) < 7 || len(s) > 15 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // appendJSON appends the Attach request JSON (spec §9.3), fields in

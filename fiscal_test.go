@@ -290,8 +290,8 @@ func TestSecondReceiptValidation(t *testing.T) {
 		{"id with space", func(r *SecondReceipt) { r.ID = "1 5" }, "SecondReceipt.ID"},
 		{"id equals origin", func(r *SecondReceipt) { r.ID = "13" }, "SecondReceipt.ID"},
 		{"id equals origin with zeros", func(r *SecondReceipt) { r.ID = "0013" }, "SecondReceipt.ID"},
-		{"no origin", func(r *SecondReceipt) { r.OriginInvID = 0 }, "SecondReceipt.OriginID"},
-		{"negative origin", func(r *SecondReceipt) { r.OriginInvID = -13 }, "SecondReceipt.OriginID"},
+		{"no origin", func(r *SecondReceipt) { r.OriginInvID = 0 }, "SecondReceipt.OriginInvID"},
+		{"negative origin", func(r *SecondReceipt) { r.OriginInvID = -13 }, "SecondReceipt.OriginInvID"},
 		{"bad sno", func(r *SecondReceipt) { r.Sno = "OSN" }, "SecondReceipt.Sno"},
 		{"no url", func(r *SecondReceipt) { r.URL = "" }, "SecondReceipt.URL"},
 		{"relative url", func(r *SecondReceipt) { r.URL = "/shop" }, "SecondReceipt.URL"},
@@ -307,9 +307,9 @@ func TestSecondReceiptValidation(t *testing.T) {
 		{"email with space", func(r *SecondReceipt) { r.Email = "a b@example.com" }, "SecondReceipt.Email"},
 		{"formatted phone", func(r *SecondReceipt) { r.Phone = "+7 (999) 123-45-67" }, "SecondReceipt.Phone"},
 		{"short phone", func(r *SecondReceipt) { r.Phone = "12345" }, "SecondReceipt.Phone"},
-		{"vat without type", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Sum: refundDec("1")}} }, "SecondReceipt.Vats[0].Type"},
-		{"negative vat", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("-1")}} }, "SecondReceipt.Vats[0].Sum"},
-		{"vat three decimals", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("1.001")}} }, "SecondReceipt.Vats[0].Sum"},
+		{"vat without type", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Sum: refundDec("1")}} }, "SecondReceipt.VATs[0].Type"},
+		{"negative vat", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("-1")}} }, "SecondReceipt.VATs[0].Sum"},
+		{"vat three decimals", func(r *SecondReceipt) { r.VATs = []ReceiptVAT{{Type: TaxVAT20, Sum: refundDec("1.001")}} }, "SecondReceipt.VATs[0].Sum"},
 	}
 	s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent for invalid input") })
 	c := s.client(t, Config{})

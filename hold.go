@@ -65,10 +65,10 @@ const (
 // [*APIError].
 func (c *Client) ConfirmHold(ctx context.Context, h HoldCapture) error {
 	if c.test {
-		return ErrNotInTestMode
+		return notInTestMode("ConfirmHold")
 	}
-	if h.InvID <= 0 {
-		return invalid("InvID", "must be greater than zero")
+	if err := checkInvID("InvID", h.InvID, true); err != nil {
+		return err
 	}
 	if err := checkAmount("OutSum", h.OutSum, false, 0); err != nil {
 		return err
@@ -108,10 +108,10 @@ func (c *Client) ConfirmHold(ctx context.Context, h HoldCapture) error {
 // [*APIError].
 func (c *Client) CancelHold(ctx context.Context, invID int64) error {
 	if c.test {
-		return ErrNotInTestMode
+		return notInTestMode("CancelHold")
 	}
-	if invID <= 0 {
-		return invalid("InvID", "must be greater than zero")
+	if err := checkInvID("InvID", invID, true); err != nil {
+		return err
 	}
 	s := newSignature(c.login, "", strconv.FormatInt(invID, 10))
 	s.password = c.keys().pass1

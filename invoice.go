@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -179,7 +178,7 @@ const (
 // split payments, does not exist in test mode (spec §13).
 func (c *Client) CreateInvoice(ctx context.Context, inv Invoice) (*InvoiceLink, error) {
 	if c.test {
-		return nil, invoiceTestMode(opCreateInvoice)
+		return nil, notInTestMode(opCreateInvoice)
 	}
 	payload, err := c.invoicePayload(&inv)
 	if err != nil {
@@ -208,7 +207,7 @@ func (c *Client) CreateInvoice(ctx context.Context, inv Invoice) (*InvoiceLink, 
 // client gets [ErrNotInTestMode] (spec §13).
 func (c *Client) DeactivateInvoice(ctx context.Context, ref InvoiceRef) error {
 	if c.test {
-		return invoiceTestMode(opDeactivate)
+		return notInTestMode(opDeactivate)
 	}
 	if err := ref.validate(); err != nil {
 		return err
@@ -227,10 +226,6 @@ func (c *Client) DeactivateInvoice(ctx context.Context, ref InvoiceRef) error {
 		return err
 	}
 	return parseInvoiceAck(rp)
-}
-
-func invoiceTestMode(op string) error {
-	return fmt.Errorf("%w (%s: the invoice api, spec §13)", ErrNotInTestMode, op)
 }
 
 // invoiceCall signs payload as the Invoice API's JWT (the shop's
@@ -348,8 +343,8 @@ func (inv *Invoice) validate(now time.Time) error {
 	if err := checkAmount("OutSum", inv.OutSum, false, 0); err != nil {
 		return err
 	}
-	if inv.InvID < 0 {
-		return invalid("InvID", "must not be negative")
+	if err := checkInvID("InvID", inv.InvID, false); err != nil {
+		return err
 	}
 	if err := checkDescription(inv.Description); err != nil {
 		return err
@@ -357,20 +352,22 @@ func (inv *Invoice) validate(now time.Time) error {
 	if !utf8.ValidString(inv.MerchantComments) {
 		return invalid("MerchantComments", "must be valid UTF-8")
 	}
-	if inv.Culture != "" && inv.Culture != "ru" && inv.Culture != "en" {
-		return invalid("Culture", `must be "ru", "en" or empty`)
+	if err := checkCulture(inv.Culture); err != nil {
+		return err
 	}
-	if !inv.ExpirationDate.IsZero() && !inv.ExpirationDate.After(now) {
-		return invalid("ExpirationDate", "must be in the future")
+	if err := checkExpiration(inv.ExpirationDate, now); err != nil {
+		return err
 	}
 	if !isToken(string(inv.Sno)) {
 		return invalid("Sno", tokenRule)
 	}
-	if inv.Email != "" && (!strings.Contains(inv.Email, "@") || strings.ContainsAny(inv.Email, " \t\r\n")) {
-		return invalid("Email", "must be an e-mail address")
+	if inv.Email != "" {
+		if err := checkEmail("Email", inv.Email); err != nil {
+			return err
+		}
 	}
-	if inv.ResultURL2 != "" && !isAbsHTTP(inv.ResultURL2) {
-		return invalid("ResultURL2", "must be an absolute http or https URL")
+	if err := checkResultURL2(inv.ResultURL2); err != nil {
+		return err
 	}
 	if err := checkRedirect("SuccessURL2", inv.SuccessURL2, inv.SuccessURL2Method); err != nil {
 		return err
@@ -381,47 +378,24 @@ func (inv *Invoice) validate(now time.Time) error {
 	if inv.StepByStep && inv.Type != InvoiceOneTime {
 		return invalid("StepByStep", "requires a one-time invoice (a hold is taken once, spec §6)")
 	}
-	if inv.Token != "" && inv.Recurring {
-		return invalid("Token", "cannot be combined with Recurring (spec §7)")
-	}
-	if inv.Token != "" && inv.StepByStep {
-		return invalid("Token", "cannot be combined with StepByStep (spec §7)")
-	}
-	if strings.ContainsAny(inv.Token, "\x00\r\n") || !utf8.ValidString(inv.Token) {
-		return invalid("Token", "must not contain control characters")
-	}
-	if err := checkUserFields(inv.Shp); err != nil {
+	if err := checkToken(inv.Token, inv.Recurring, inv.StepByStep); err != nil {
 		return err
 	}
-	for i := range inv.Items {
-		it := &inv.Items[i]
-		_, _, err := it.validate()
-		if err == nil {
-			_, err = it.unitCost()
+	if err := checkShp("Shp", inv.Shp); err != nil {
+		return err
+	}
+	if len(inv.Items) > 0 {
+		if err := (&Receipt{Items: inv.Items}).checkTotal("", inv.OutSum, "OutSum"); err != nil {
+			return err
 		}
-		if err != nil {
+	}
+	for i := range inv.Items { // validated: Quantity is positive
+		if _, err := inv.Items[i].unitCost(); err != nil {
 			err.Field = "Items[" + strconv.Itoa(i) + "]." + err.Field
 			return err
 		}
 	}
-	if len(inv.Items) > 0 && !(&Receipt{Items: inv.Items}).sumsTo(inv.OutSum) {
-		return invalid("Items", "line totals must add up to OutSum")
-	}
 	return validateSplit(inv.Split, inv.OutSum)
-}
-
-// checkUserFields validates UserFields names: [A-Za-z0-9_]+, given
-// without the "shp_" prefix the package adds.
-func checkUserFields(m map[string]string) error {
-	for k, v := range m {
-		if err := checkShpPair("UserFields", k, v); err != nil {
-			return err
-		}
-		if len(k) >= 4 && strings.EqualFold(k[:4], invoiceUserField) {
-			return invalid("UserFields["+strconv.Quote(k)+"]", `name is given without the "shp_" prefix, which is added`)
-		}
-	}
-	return nil
 }
 
 // validate checks that exactly one reference is set and well formed.
@@ -445,20 +419,6 @@ func (r *InvoiceRef) validate() error {
 		return err
 	}
 	return checkInvoiceKey("InvoiceRef.ID", r.ID)
-}
-
-// checkInvoiceKey accepts empty or printable ASCII without spaces or
-// '/', at most 200 bytes: an identifier Robokassa issued.
-func checkInvoiceKey(field, s string) error {
-	if len(s) > 200 {
-		return invalid(field, "must be at most 200 characters")
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c > '~' || c == '/' {
-			return invalid(field, "must be printable ASCII without spaces or '/'")
-		}
-	}
-	return nil
 }
 
 // --- responses -----------------------------------------------------------

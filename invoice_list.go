@@ -92,7 +92,7 @@ type InvoiceInfo struct {
 // A test-mode client gets [ErrNotInTestMode] (spec §13).
 func (c *Client) Invoices(ctx context.Context, q InvoiceQuery) (*InvoicePage, error) {
 	if c.test {
-		return nil, invoiceTestMode(opInvoiceList)
+		return nil, notInTestMode(opInvoiceList)
 	}
 	w, err := c.invoiceListRequest(&q)
 	if err != nil {

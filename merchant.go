@@ -29,13 +29,10 @@ type signedCharge struct {
 // merchantSign validates the part Recurring and hold Confirm share
 // (receipt, Shp names) and signs the charge. The caller has checked
 // amount.
-func (c *Client) merchantSign(invoiceID int64, amount decimal.Decimal, r *Receipt, shp map[string]string) (signedCharge, error) {
+func (c *Client) merchantSign(invID int64, amount decimal.Decimal, r *Receipt, shp map[string]string) (signedCharge, error) {
 	if r != nil {
-		if err := r.validate("Receipt"); err != nil {
+		if err := r.checkTotal("Receipt", amount, "OutSum"); err != nil {
 			return signedCharge{}, err
-		}
-		if !r.sumsTo(amount) {
-			return signedCharge{}, invalid("Receipt.Items", "line totals must add up to OutSum")
 		}
 	}
 	pairs, err := validShpPairs(shp, make([]shpPair, 0, len(shp)))
@@ -46,7 +43,7 @@ func (c *Client) merchantSign(invoiceID int64, amount decimal.Decimal, r *Receip
 	if r != nil {
 		sc.receipt = encodeReceipt(r)
 	}
-	s := newSignature(c.login, sc.outSum, strconv.FormatInt(invoiceID, 10))
+	s := newSignature(c.login, sc.outSum, strconv.FormatInt(invID, 10))
 	s.set(modReceipt, sc.receipt)
 	s.password = c.keys().pass1
 	s.shp = pairs

@@ -143,13 +143,11 @@ func (c *Client) OpState(ctx context.Context, invID int64) (*OperationState, err
 func (c *Client) canOpState(invID int64) error {
 	switch {
 	case c.test:
-		return ErrNotInTestMode
+		return notInTestMode("OpStateExt")
 	case c.keys().pass2 == "":
 		return ErrNoPassword2
-	case invID <= 0:
-		return invalid("InvID", "must be greater than zero")
 	}
-	return nil
+	return checkInvID("InvID", invID, true)
 }
 
 // pollFirst and pollMax bound the wait between two polls of AwaitPaid.

@@ -2,12 +2,10 @@ package robokassa
 
 import (
 	"html/template"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -177,6 +175,9 @@ const isoOffset = "2006-01-02T15:04:05-07:00"
 // pairs sorted by name, values URL-encoded as Robokassa's SDK does (spec
 // §3.2, §3.3), in one pass over the map.
 func validShpPairs(m map[string]string, buf []shpPair) ([]shpPair, error) {
+	if len(m) > maxShp {
+		return nil, checkShp("Shp", m)
+	}
 	for k, v := range m {
 		if err := checkShpPair("Shp", k, v); err != nil {
 			return nil, err
@@ -404,47 +405,48 @@ func (c *Client) SignatureBase(p Payment) (string, error) {
 }
 
 // validate checks every rule of spec §3 and §11 that can be checked
-// before Robokassa sees the request.
+// before Robokassa sees the request. Shp names are checked while the
+// pairs are built (validShpPairs).
 func (p *Payment) validate() error {
 	if err := checkAmount("OutSum", p.OutSum, false, 0); err != nil {
 		return err
 	}
-	if p.InvID < 0 {
-		return invalid("InvID", "must not be negative")
+	if err := checkInvID("InvID", p.InvID, false); err != nil {
+		return err
 	}
 	if err := checkDescription(p.Description); err != nil {
 		return err
 	}
-	if p.Culture != "" && p.Culture != "ru" && p.Culture != "en" {
-		return invalid("Culture", `must be "ru", "en" or empty`)
+	if err := checkCulture(p.Culture); err != nil {
+		return err
 	}
 	if p.Encoding != "" && !strings.EqualFold(p.Encoding, "utf-8") {
 		return invalid("Encoding", `must be "utf-8" or empty`)
 	}
-	if p.OutSumCurrency != "" && !isUpper3(p.OutSumCurrency) {
-		return invalid("OutSumCurrency", "must be a three-letter currency code such as USD, EUR or KZT")
+	if err := checkCurrency(p.OutSumCurrency); err != nil {
+		return err
 	}
-	if p.UserIP != "" {
-		if _, err := netip.ParseAddr(p.UserIP); err != nil {
-			return invalid("UserIP", "must be an IPv4 or IPv6 address")
+	if err := checkUserIP(p.UserIP); err != nil {
+		return err
+	}
+	if p.Email != "" {
+		if err := checkEmail("Email", p.Email); err != nil {
+			return err
 		}
-	}
-	if p.Email != "" && (!strings.Contains(p.Email, "@") || strings.ContainsAny(p.Email, " \t\r\n")) {
-		return invalid("Email", "must be an e-mail address")
 	}
 	if err := checkLabel("IncCurrLabel", p.IncCurrLabel); err != nil {
 		return err
 	}
-	for i, m := range p.PaymentMethods {
-		if m == "" {
-			return invalid("PaymentMethods["+strconv.Itoa(i)+"]", "must not be empty")
-		}
-		if err := checkLabel("PaymentMethods["+strconv.Itoa(i)+"]", m); err != nil {
+	if err := checkLabels("PaymentMethods", p.PaymentMethods); err != nil {
+		return err
+	}
+	if !p.ExpirationDate.IsZero() {
+		if err := checkExpiration(p.ExpirationDate, time.Now()); err != nil {
 			return err
 		}
 	}
-	if p.ResultURL2 != "" && !isAbsHTTP(p.ResultURL2) {
-		return invalid("ResultURL2", "must be an absolute http or https URL")
+	if err := checkResultURL2(p.ResultURL2); err != nil {
+		return err
 	}
 	if err := checkRedirect("SuccessURL2", p.SuccessURL2, p.SuccessURL2Method); err != nil {
 		return err
@@ -452,100 +454,11 @@ func (p *Payment) validate() error {
 	if err := checkRedirect("FailURL2", p.FailURL2, p.FailURL2Method); err != nil {
 		return err
 	}
-	if p.Recurring && p.IncCurrLabel != "" {
-		return invalid("IncCurrLabel", "must be empty for a recurring payment (spec §5)")
+	if err := checkToken(p.Token, p.Recurring, p.StepByStep); err != nil {
+		return err
 	}
-	if p.Recurring && !p.ExpirationDate.IsZero() {
-		return invalid("ExpirationDate", "must be empty for a recurring payment (spec §5)")
-	}
-	if p.Token != "" && p.Recurring {
-		return invalid("Token", "cannot be combined with Recurring (spec §7)")
-	}
-	if p.Token != "" && p.StepByStep {
-		return invalid("Token", "cannot be combined with StepByStep (spec §7)")
-	}
-	if strings.ContainsAny(p.Token, "\x00\r\n") {
-		return invalid("Token", "must not contain control characters")
-	}
-	// Shp names are checked while the pairs are built (validShpPairs).
 	if p.Receipt != nil {
-		total, fast, err := p.Receipt.validateTotal("Receipt")
-		if err != nil {
-			return err
-		}
-		var sums bool
-		if out, ok := scaled(p.OutSum, 2); fast && ok {
-			sums = total == out
-		} else {
-			sums = p.Receipt.sumsTo(p.OutSum)
-		}
-		if !sums {
-			return invalid("Receipt.Items", "line totals must add up to OutSum")
-		}
-	}
-	return nil
-}
-
-// checkDescription applies the payment page's rule for Description (spec
-// §3): valid UTF-8, at most 100 characters. Recurring and the Invoice API
-// take the same field.
-func checkDescription(s string) error {
-	if !utf8.ValidString(s) {
-		return invalid("Description", "must be valid UTF-8")
-	}
-	if utf8.RuneCountInString(s) > 100 {
-		return invalid("Description", "must be at most 100 characters")
-	}
-	return nil
-}
-
-func isUpper3(s string) bool {
-	return len(s) == 3 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z' && 'A' <= s[2] && s[2] <= 'Z'
-}
-
-// checkLabel accepts empty or a label of letters, digits, '_', '-' and '.'.
-func checkLabel(name, s string) error {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return invalid(name, "must be letters, digits, '_', '-' or '.'")
-		}
-	}
-	return nil
-}
-
-// checkRedirect validates a per-payment redirect and its method: both or
-// neither, an absolute http(s) URL, GET or POST.
-func checkRedirect(name, u, method string) error {
-	switch {
-	case u == "" && method == "":
-		return nil
-	case u == "":
-		return invalid(name, "is required when "+name+"Method is set")
-	case method == "":
-		return invalid(name+"Method", "is required when "+name+" is set")
-	case method != "GET" && method != "POST":
-		return invalid(name+"Method", `must be "GET" or "POST"`)
-	case !isAbsHTTP(u):
-		return invalid(name, "must be an absolute http or https URL")
-	}
-	return nil
-}
-
-// checkShpPair validates one user parameter of the map named field ("Shp",
-// or "UserFields" for the Invoice API).
-func checkShpPair(field, k, v string) error {
-	if k == "" {
-		return invalid(field, "parameter names must not be empty")
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return invalid(field+"["+strconv.Quote(k)+"]", "name must be letters, digits and '_' only")
-		}
-	}
-	if !utf8.ValidString(v) {
-		return invalid(field+"["+strconv.Quote(k)+"]", "value must be valid UTF-8")
+		return p.Receipt.checkTotal("Receipt", p.OutSum, "OutSum")
 	}
 	return nil
 }

@@ -211,8 +211,18 @@ func TestPaymentValidation(t *testing.T) {
 		{"relative redirect", func(p *Payment) { p.SuccessURL2, p.SuccessURL2Method = "/ok", "GET" }, "SuccessURL2"},
 		{"ftp redirect", func(p *Payment) { p.FailURL2, p.FailURL2Method = "ftp://x.example/f", "POST" }, "FailURL2"},
 		{"relative result url 2", func(p *Payment) { p.ResultURL2 = "r2" }, "ResultURL2"},
-		{"recurring with label", func(p *Payment) { p.Recurring, p.IncCurrLabel = true, "BankCard" }, "IncCurrLabel"},
-		{"recurring with expiry", func(p *Payment) { p.Recurring, p.ExpirationDate = true, time.Now() }, "ExpirationDate"},
+		{"expiry in the past", func(p *Payment) { p.ExpirationDate = time.Now().Add(-time.Minute) }, "ExpirationDate"},
+		{"description with a line break", func(p *Payment) { p.Description = "line\nbreak" }, "Description"},
+		{"description with NUL", func(p *Payment) { p.Description = "a\x01b" }, "Description"},
+		{"shp key with prefix", func(p *Payment) { p.Shp = map[string]string{"Shp_order": "1"} }, `Shp["Shp_order"]`},
+		{"shp key with prefix, lower case", func(p *Payment) { p.Shp = map[string]string{"shp_order": "1"} }, `Shp["shp_order"]`},
+		{"too many shp", func(p *Payment) {
+			p.Shp = map[string]string{}
+			for i := 0; i <= maxShp; i++ {
+				p.Shp["k"+strconv.Itoa(i)] = "v"
+			}
+		}, "Shp"},
+		{"token with control character", func(p *Payment) { p.Token = "a\x7fb" }, "Token"},
 		{"token with recurring", func(p *Payment) { p.Token, p.Recurring = "t", true }, "Token"},
 		{"token with hold", func(p *Payment) { p.Token, p.StepByStep = "t", true }, "Token"},
 		{"empty receipt", func(p *Payment) { p.Receipt = &Receipt{} }, "Receipt.Items"},
@@ -346,18 +356,45 @@ func TestPaymentButtonEscapes(t *testing.T) {
 func TestDescriptionNotSigned(t *testing.T) {
 	c := vectorClient(t, MD5, "demo", "password_1", false)
 	a, err := c.PaymentForm(Payment{OutSum: dec("1"), InvID: 1, Description: "a", Email: "a@b.c", Culture: "en",
-		IncCurrLabel: "X", PaymentMethods: []string{"BankCard"}, ExpirationDate: time.Unix(1e9, 0), IsWithoutFreeSale: true})
+		IncCurrLabel: "X", PaymentMethods: []string{"BankCard"}, ExpirationDate: time.Now().Add(time.Hour), IsWithoutFreeSale: true})
 	require.NoError(t, err)
 	b, err := c.PaymentForm(Payment{OutSum: dec("1"), InvID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, a.Get("SignatureValue"), b.Get("SignatureValue"), "unsigned fields must not change the signature")
 }
 
+// TestValidationMessages: a message names the rule a person needs.
+func TestValidationMessages(t *testing.T) {
+	c := vectorClient(t, MD5, "demo", "password_1", false)
+	_, err := c.PaymentURL(Payment{OutSum: dec("100"), Receipt: &Receipt{Items: []ReceiptItem{
+		{Name: "a", Quantity: dec("1"), Sum: dec("60"), Tax: TaxNone},
+		{Name: "b", Quantity: dec("2"), Sum: dec("39.99"), Tax: TaxNone},
+	}}})
+	assert.EqualError(t, err, "robokassa: invalid Receipt.Items: line totals add up to 99.99, not to OutSum 100.00")
+	_, err = c.PaymentURL(Payment{OutSum: dec("1"), Shp: map[string]string{"заказ": "1"}})
+	assert.EqualError(t, err, `robokassa: invalid Shp["заказ"]: name must be Latin letters, digits and '_' only`)
+	_, err = c.PaymentURL(Payment{OutSum: dec("1"), Shp: map[string]string{"Shp_order": "1"}})
+	assert.EqualError(t, err, `robokassa: invalid Shp["Shp_order"]: name is given without the "Shp_" prefix, which the package adds`)
+}
+
+// TestRecurringParentMayCarryLabelAndExpiry: seed "recurring" forbids
+// IncCurrLabel, ExpirationDate and Recurring on the child request only;
+// the parent is an ordinary payment page request.
+func TestRecurringParentMayCarryLabelAndExpiry(t *testing.T) {
+	c := vectorClient(t, MD5, "demo", "password_1", false)
+	f, err := c.PaymentForm(Payment{OutSum: dec("100"), InvID: 1, Recurring: true, IncCurrLabel: "BankCard",
+		ExpirationDate: time.Now().Add(24 * time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, "true", f.Get("Recurring"))
+	assert.Equal(t, "BankCard", f.Get("IncCurrLabel"))
+	assert.NotEmpty(t, f.Get("ExpirationDate"))
+}
+
 func TestExpirationDateHasOffset(t *testing.T) {
 	c := vectorClient(t, MD5, "demo", "password_1", false)
-	f, err := c.PaymentForm(Payment{OutSum: dec("1"), ExpirationDate: time.Date(2029, 1, 16, 9, 0, 0, 0, time.UTC)})
+	f, err := c.PaymentForm(Payment{OutSum: dec("1"), ExpirationDate: time.Date(2129, 1, 16, 9, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
-	assert.Equal(t, "2029-01-16T09:00:00+00:00", f.Get("ExpirationDate"))
+	assert.Equal(t, "2129-01-16T09:00:00+00:00", f.Get("ExpirationDate"))
 }
 
 func TestNewClientValidation(t *testing.T) {

@@ -135,7 +135,7 @@ func (r *Receipt) validate(prefix string) error {
 // checking it against the amount paid converts nothing twice.
 func (r *Receipt) validateTotal(prefix string) (total int64, fast bool, err error) {
 	if len(r.Items) == 0 {
-		return 0, false, invalid(prefix+".Items", "must hold at least one item")
+		return 0, false, invalid(itemsField(prefix), "must hold at least one item")
 	}
 	fast = true
 	for i := range r.Items {
@@ -144,7 +144,7 @@ func (r *Receipt) validateTotal(prefix string) (total int64, fast bool, err erro
 		if verr != nil {
 			// Field names are built only on failure: validation is on
 			// the hot path of every payment.
-			verr.Field = prefix + ".Items[" + strconv.Itoa(i) + "]." + verr.Field
+			verr.Field = itemsField(prefix) + "[" + strconv.Itoa(i) + "]." + verr.Field
 			return 0, false, verr
 		}
 		fast = fast && itemFast && cents < 1<<50
@@ -154,6 +154,40 @@ func (r *Receipt) validateTotal(prefix string) (total int64, fast bool, err erro
 		return 0, false, nil
 	}
 	return total, true, nil
+}
+
+// checkTotal validates the receipt, whose field name is field, and checks
+// that its lines add up to amount, named amountName in the message; a
+// mismatch states both totals. The check runs in int64 kopecks when every
+// value allows it (no allocation), in decimal arithmetic otherwise.
+func (r *Receipt) checkTotal(field string, amount decimal.Decimal, amountName string) error {
+	total, fast, err := r.validateTotal(field)
+	if err != nil {
+		return err
+	}
+	var sums bool
+	if want, ok := scaled(amount, 2); fast && ok {
+		sums = total == want
+	} else {
+		sums = r.sumsTo(amount)
+	}
+	if sums {
+		return nil
+	}
+	sum := decimal.Zero
+	for i := range r.Items {
+		sum = sum.Add(r.Items[i].total())
+	}
+	return invalid(itemsField(field), "line totals add up to "+sum.StringFixed(2)+", not to "+amountName+" "+amount.StringFixed(2))
+}
+
+// itemsField names the lines of the receipt field prefix ("Receipt.Items",
+// or "Items" for the lines of an invoice, whose prefix is empty).
+func itemsField(prefix string) string {
+	if prefix == "" {
+		return "Items"
+	}
+	return prefix + ".Items"
 }
 
 // sumsTo reports whether the line totals add up to amount exactly: in
@@ -280,19 +314,6 @@ func (it *ReceiptItem) validate() (cents int64, fast bool, err *ValidationError)
 		}
 	}
 	return cents, fast, nil
-}
-
-const tokenRule = "must be lowercase letters, digits, '_' or '-'"
-
-// isToken reports whether s is empty or an enum-like token.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // encodeReceipt returns the receipt's compact JSON URL-encoded once: the

@@ -73,7 +73,7 @@ type recurringForm struct {
 // is in Code and its meaning in Message.
 func (c *Client) Recurring(ctx context.Context, p RecurringPayment) error {
 	if c.test {
-		return ErrNotInTestMode
+		return notInTestMode("Recurring")
 	}
 	form, err := c.recurringForm(&p)
 	if err != nil {
@@ -90,9 +90,9 @@ func (c *Client) Recurring(ctx context.Context, p RecurringPayment) error {
 func (c *Client) recurringForm(p *RecurringPayment) (url.Values, error) {
 	switch {
 	case p.InvID <= 0:
-		return nil, invalid("InvID", "must be greater than zero")
+		return nil, checkInvID("InvID", p.InvID, true)
 	case p.PreviousInvID <= 0:
-		return nil, invalid("PreviousInvID", "must be greater than zero")
+		return nil, checkInvID("PreviousInvID", p.PreviousInvID, true)
 	case p.InvID == p.PreviousInvID:
 		return nil, invalid("InvID", "must differ from PreviousInvID (a new InvId for every charge)")
 	}

@@ -109,7 +109,7 @@ type refundStateResponse struct {
 // Password #3) is an [*APIError] carrying Robokassa's message.
 func (c *Client) Refund(ctx context.Context, r RefundRequest) (*RefundTicket, error) {
 	if c.test {
-		return nil, ErrNotInTestMode
+		return nil, notInTestMode("Refund")
 	}
 	if c.keys().pass3 == "" {
 		return nil, ErrNoPassword3
@@ -151,20 +151,6 @@ func (c *Client) RefundStatus(ctx context.Context, requestID string) (*RefundSta
 	return parseRefundState(rp, requestID)
 }
 
-// checkIssuedID validates an opaque identifier (OpKey, refund request id,
-// receipt id): required, no whitespace or control characters.
-func checkIssuedID(field, s string) error {
-	if s == "" {
-		return invalid(field, "is required")
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return invalid(field, "must not contain whitespace or control characters")
-		}
-	}
-	return nil
-}
-
 // payload validates r and builds the JWT payload.
 func (r *RefundRequest) payload() (*refundPayload, error) {
 	if err := checkIssuedID("RefundRequest.OpKey", r.OpKey); err != nil {
@@ -181,7 +167,11 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 		return p, nil
 	}
 	rc := Receipt{Items: r.Items}
-	if err := rc.validate("RefundRequest"); err != nil {
+	if r.Sum.Valid {
+		if err := rc.checkTotal("RefundRequest", r.Sum.Decimal, "Sum"); err != nil {
+			return nil, err
+		}
+	} else if err := rc.validate("RefundRequest"); err != nil {
 		return nil, err
 	}
 	p.InvoiceItems = make([]unitPriceItem, len(r.Items))
@@ -197,9 +187,6 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 			return nil, err
 		}
 		p.InvoiceItems[i] = it.unitPriceWire(cost)
-	}
-	if r.Sum.Valid && !rc.sumsTo(r.Sum.Decimal) {
-		return nil, invalid("RefundRequest.Items", "line totals must add up to Sum")
 	}
 	return p, nil
 }

@@ -45,24 +45,22 @@ func validateSplit(parts []SplitPart, outSum decimal.Decimal) error {
 			return invalid(field+".MerchantLogin", "is required")
 		case !utf8.ValidString(p.MerchantLogin) || strings.ContainsFunc(p.MerchantLogin, splitBadRune):
 			return invalid(field+".MerchantLogin", "must not contain spaces or control characters")
-		case p.InvID < 0:
-			return invalid(field+".InvID", "must not be negative")
+		}
+		if err := checkInvID(field+".InvID", p.InvID, false); err != nil {
+			return err
 		}
 		if err := checkAmount(field+".Amount", p.Amount, false, 0); err != nil {
 			return err
 		}
 		if p.Receipt != nil {
-			if err := p.Receipt.validate(field + ".Receipt"); err != nil {
+			if err := p.Receipt.checkTotal(field+".Receipt", p.Amount, "the part's Amount"); err != nil {
 				return err
-			}
-			if !p.Receipt.sumsTo(p.Amount) {
-				return invalid(field+".Receipt.Items", "line totals must add up to the part's Amount")
 			}
 		}
 		total = total.Add(p.Amount)
 	}
 	if !total.Equal(outSum) {
-		return invalid("Split", "parts must add up to OutSum")
+		return invalid("Split", "parts add up to "+total.StringFixed(2)+", not to OutSum "+outSum.StringFixed(2))
 	}
 	return nil
 }

@@ -66,8 +66,8 @@ func TestSplitValidation(t *testing.T) {
 		field  string
 		rule   string
 	}{
-		{"parts short of OutSum", func(i *Invoice) { i.Split[1].Amount = invoiceDec("199.99") }, "Split", "add up to OutSum"},
-		{"parts over OutSum", func(i *Invoice) { i.OutSum = invoiceDec("699") }, "Split", "add up to OutSum"},
+		{"parts short of OutSum", func(i *Invoice) { i.Split[1].Amount = invoiceDec("199.99") }, "Split", "not to OutSum"},
+		{"parts over OutSum", func(i *Invoice) { i.OutSum = invoiceDec("699") }, "Split", "not to OutSum"},
 		{"login missing", func(i *Invoice) { i.Split[1].MerchantLogin = "" }, "Split[1].MerchantLogin", "required"},
 		{"login with space", func(i *Invoice) { i.Split[0].MerchantLogin = "de mo" }, "Split[0].MerchantLogin", "spaces"},
 		{"login control", func(i *Invoice) { i.Split[0].MerchantLogin = "demo\x00" }, "Split[0].MerchantLogin", "control"},
@@ -137,5 +137,5 @@ func TestSplitTestMode(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.CreateInvoice(context.Background(), splitVectorInvoice())
 	require.ErrorIs(t, err, ErrNotInTestMode)
-	assert.True(t, strings.Contains(err.Error(), "spec §13"), err.Error())
+	assert.True(t, strings.Contains(err.Error(), "CreateInvoice"), err.Error())
 }
