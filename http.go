@@ -95,7 +95,8 @@ type reply struct {
 
 // send makes the call and returns its 2xx answer. Every failure is an
 // *APIError: a transport error (Err set, Status 0), a non-2xx status
-// (3xx included: redirects are not followed), or a body over 1 MiB.
+// (3xx included: redirects are not followed; Message is the status text,
+// or the answer's JSON "message" when it has one), or a body over 1 MiB.
 func (c *Client) send(ctx context.Context, r call) (*reply, error) {
 	attempts := 1
 	if r.idempotent {
@@ -125,7 +126,11 @@ func (c *Client) send(ctx context.Context, r call) (*reply, error) {
 			return &reply{c: c, op: r.op, status: resp.StatusCode, body: body, sent: r.sent}, nil
 		}
 		rp := reply{c: c, op: r.op, status: resp.StatusCode, body: body, sent: r.sent}
-		lastErr = rp.apiError("", http.StatusText(resp.StatusCode))
+		msg := http.StatusText(resp.StatusCode)
+		if m := jsonMessage(body); m != "" {
+			msg = m // a JSON API's {"message": ...}: a bad token, a wrong password
+		}
+		lastErr = rp.apiError("", msg)
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			d, ok := retryAfter(ctx, resp.Header.Get("Retry-After"))

@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"hash"
 	"net/http"
 )
@@ -46,9 +45,7 @@ func signJWT(alg string, newHash func() hash.Hash, key, payload []byte) string {
 }
 
 // postJWT posts a JWT as a JSON string literal, as the Invoice and Refund
-// APIs take it (spec §9.1, §9.2). The token never appears in an error. A
-// 4xx or 5xx answer that carries {"message": ...} (a bad token, a wrong
-// password) has that message, redacted, as the error's Message.
+// APIs take it (spec §9.1, §9.2). The token never appears in an error.
 func (c *Client) postJWT(ctx context.Context, op, url, token string, idempotent bool) (*reply, error) {
 	// A JWT is base64url and dots: it needs no escaping inside quotes.
 	body := make([]byte, 0, len(token)+2)
@@ -62,12 +59,6 @@ func (c *Client) postJWT(ctx context.Context, op, url, token string, idempotent 
 		idempotent:  idempotent,
 		sent:        []string{token},
 	})
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Status >= 400 {
-		if msg := jsonMessage([]byte(ae.Body)); msg != "" {
-			ae.Message = msg
-		}
-	}
 	return rp, err
 }
 

@@ -192,13 +192,11 @@ func (r *RefundRequest) payload() (*refundPayload, error) {
 }
 
 // refundHTTPError reads a 4xx answer's message ({"message": ...},
-// spec §9.2) as a rejection code when it is one.
+// spec §9.2; send put it in Message) as a rejection code when it is one.
 func refundHTTPError(err error) error {
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-		if msg := jsonMessage([]byte(ae.Body)); msg != "" {
-			setRefundMessage(ae, msg, "")
-		}
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Message != http.StatusText(ae.Status) {
+		setRefundMessage(ae, ae.Message, "")
 	}
 	return err
 }
