@@ -153,7 +153,7 @@ type testShop struct {
 	*httptest.Server
 	mu        sync.Mutex
 	paid      map[int64]*robokassa.Notification // the shop's database
-	calls     int                                 // ResultURL calls that reached fn
+	calls     int                               // ResultURL calls that reached fn
 	successes []*robokassa.Notification
 	fails     []*robokassa.Notification
 	refuse    int // answer this many ResultURL calls with an error first
