@@ -278,6 +278,7 @@ func (s *Server) pay(op *operation, label, email string, browser bool) (hop, err
 	if email != "" {
 		op.email = email
 	}
+	op.rrn = newRRN()
 	var notes []*delivery
 	if op.stepByStep {
 		op.setState(robokassa.StateHeld, now)
@@ -286,9 +287,9 @@ func (s *Server) pay(op *operation, label, email string, browser bool) (hop, err
 		op.setState(robokassa.StatePaid, now)
 		notes = append(notes, resultDelivery(op), s.resultURL2Delivery(op, "OK"))
 	}
-	if op.invoice != nil && op.invoice.typ == "OneTime" {
-		op.invoice.paid = true
-		op.invoice.paidAt = now
+	if inv := op.invoice; inv != nil {
+		inv.alias, inv.paidAt = methodOf(op.label).alias, now
+		inv.paid = inv.paid || inv.typ == string(robokassa.InvoiceOneTime)
 	}
 	h := hop{kind: KindSuccessURL, invID: op.invID, url: op.shop.SuccessURL, method: op.shop.successMethod, paid: true}
 	if op.success2.url != "" {
