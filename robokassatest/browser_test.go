@@ -2,6 +2,7 @@ package robokassatest_test
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -157,6 +158,8 @@ type testShop struct {
 	successes []*robokassa.Notification
 	fails     []*robokassa.Notification
 	refuse    int // answer this many ResultURL calls with an error first
+	states    []*robokassa.PaymentStateNotification
+	key       func() *rsa.PublicKey
 }
 
 // newTestShop starts a shop whose handlers verify with cfg.
@@ -212,8 +215,25 @@ func (sh *testShop) start(t testing.TB, cfg robokassa.Config) {
 		sh.mu.Unlock()
 		_, _ = io.WriteString(w, "not paid")
 	})
+	mux.HandleFunc("/result2", func(w http.ResponseWriter, r *http.Request) {
+		h, err := c.ResultURL2Handler(sh.key(), func(_ context.Context, n *robokassa.PaymentStateNotification) error {
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			sh.states = append(sh.states, n)
+			return nil
+		})
+		require.NoError(t, err)
+		h.ServeHTTP(w, r)
+	})
 	sh.Config.Handler = mux
 	sh.Start()
+}
+
+// resultURL2 returns the ResultUrl2 notifications the shop verified.
+func (sh *testShop) resultURL2() []*robokassa.PaymentStateNotification {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return append([]*robokassa.PaymentStateNotification(nil), sh.states...)
 }
 
 func (sh *testShop) paidOrder(id int64) (*robokassa.Notification, bool) {
@@ -227,6 +247,12 @@ func (sh *testShop) paidOrder(id int64) (*robokassa.Notification, bool) {
 // shop notifies the test shop, whose handlers verify with the emulator's
 // credentials.
 func setup(t testing.TB, edit func(*robokassatest.Shop)) (*robokassatest.Server, *testShop) {
+	return setupCfg(t, edit, nil)
+}
+
+// setupCfg is setup with the shop's own client configuration edited
+// (Test: true for a shop in test mode).
+func setupCfg(t testing.TB, edit func(*robokassatest.Shop), cfgEdit func(*robokassa.Config)) (*robokassatest.Server, *testShop) {
 	shop := newTestShop(t)
 	base := "http://" + shop.Listener.Addr().String()
 	s := robokassatest.Shop{
@@ -242,6 +268,18 @@ func setup(t testing.TB, edit func(*robokassatest.Shop)) (*robokassatest.Server,
 	}
 	srv := robokassatest.NewServer(s)
 	t.Cleanup(srv.Close)
-	shop.start(t, srv.ClientConfig())
+	shop.key = srv.ResultURL2Key
+	cfg := srv.ClientConfig()
+	if cfgEdit != nil {
+		cfgEdit(&cfg)
+	}
+	shop.start(t, cfg)
 	return srv, shop
+}
+
+// redirects returns the SuccessURL and FailURL redirects the shop saw.
+func (sh *testShop) redirects() (successes, fails []*robokassa.Notification) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return append([]*robokassa.Notification(nil), sh.successes...), append([]*robokassa.Notification(nil), sh.fails...)
 }
