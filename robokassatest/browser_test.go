@@ -253,6 +253,12 @@ func setup(t testing.TB, edit func(*robokassatest.Shop)) (*robokassatest.Server,
 // setupCfg is setup with the shop's own client configuration edited
 // (Test: true for a shop in test mode).
 func setupCfg(t testing.TB, edit func(*robokassatest.Shop), cfgEdit func(*robokassa.Config)) (*robokassatest.Server, *testShop) {
+	return setupFull(t, edit, nil, cfgEdit)
+}
+
+// setupFull is setupCfg with the server edited before it starts
+// (Retries, Logger).
+func setupFull(t testing.TB, edit func(*robokassatest.Shop), srvEdit func(*robokassatest.Server), cfgEdit func(*robokassa.Config)) (*robokassatest.Server, *testShop) {
 	shop := newTestShop(t)
 	base := "http://" + shop.Listener.Addr().String()
 	s := robokassatest.Shop{
@@ -266,7 +272,11 @@ func setupCfg(t testing.TB, edit func(*robokassatest.Shop), cfgEdit func(*roboka
 	if edit != nil {
 		edit(&s)
 	}
-	srv := robokassatest.NewServer(s)
+	srv := robokassatest.NewUnstartedServer(s)
+	if srvEdit != nil {
+		srvEdit(srv)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	shop.key = srv.ResultURL2Key
 	cfg := srv.ClientConfig()

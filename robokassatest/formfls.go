@@ -22,7 +22,8 @@ import (
 // formFLSBase is what the widget's signature covers:
 // MerchantLogin:DefaultSum:InvoiceID[:Receipt]:Password1[:Shp_*]. The
 // InvoiceID slot is the value as received ("0" when Robokassa numbers
-// the payment); the Receipt slot is left out without a receipt.
+// the payment); the Receipt slot is the JSON URL-encoded once (as the
+// seed's PHP signs it), left out without a receipt.
 func formFLSBase(form url.Values, password string) string {
 	parts := []string{form.Get("MerchantLogin"), form.Get("DefaultSum"), form.Get("InvoiceID")}
 	if r := form.Get("Receipt"); r != "" {
@@ -50,8 +51,16 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 		return nil, errPage(31, "DefaultSum must be a number greater than zero with at most 2 decimal places, such as 10.00")
 	}
 	pass, masked := sh.password1(test)
-	if pass == "" || !sh.checkSignature(formFLSBase(form, pass), form.Get("SignatureValue")) {
-		return nil, sh.badSignature(formFLSBase(form, masked),
+	signedForm := form
+	if r := form.Get("Receipt"); strings.HasPrefix(r, "{") {
+		// The seed's PHP writes the receipt URL-encoded once straight into
+		// the script's URL, so it arrives decoded; what it signed is the
+		// encoded text.
+		signedForm = cloneValues(form)
+		signedForm.Set("Receipt", phpURLEncode(r))
+	}
+	if pass == "" || !sh.checkSignature(formFLSBase(signedForm, pass), form.Get("SignatureValue")) {
+		return nil, sh.badSignature(formFLSBase(signedForm, masked),
 			"SignatureValue does not match the widget's signature MerchantLogin:DefaultSum:InvoiceID[:Receipt]:Password1[:Shp_*] (spec §3.4).")
 	}
 	p := &payment{shop: sh, test: test, outSum: def, source: "FormFLS", label: catalogue[0].label}
@@ -73,7 +82,7 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 		return nil, errPage(30, "Email is too long")
 	}
 	if p.receipt = form.Get("Receipt"); p.receipt != "" {
-		lines, total, err := parseReceiptValue(p.receipt)
+		lines, total, err := parseReceiptValue(signedForm.Get("Receipt"))
 		if err != nil {
 			return nil, errPage(30, err.Error())
 		}

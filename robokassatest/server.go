@@ -160,6 +160,11 @@ type Server struct {
 	keyOnce   sync.Once
 	key       *rsa.PrivateKey
 
+	connMu      sync.Mutex
+	conns       map[net.Conn]http.ConnState
+	connsClosed bool
+	connWG      sync.WaitGroup
+
 	mu        sync.Mutex
 	started   bool
 	closed    bool
@@ -206,6 +211,7 @@ func NewUnstartedServer(sh Shop) *Server {
 		refunds:  make(map[string]*refund),
 		receipts: make(map[receiptKey]*secondReceipt),
 		store:    newStore(),
+		conns:    make(map[net.Conn]http.ConnState),
 		invoices: newInvoiceStore(),
 		pageMAC:  randomBytes(32),
 		// Robokassa-assigned InvIds start far above what shops usually
@@ -258,8 +264,8 @@ func (s *Server) Start() {
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          nil,
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
+		ConnState:         s.connState,
 	}
 	s.wg.Add(1)
 	go func() {
@@ -289,18 +295,58 @@ func (s *Server) Close() {
 	started := s.started
 	s.mu.Unlock()
 
-	s.cancel()
+	s.cancel() // ends delays, deliveries and their retries
 	if started {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = s.http.Shutdown(ctx)
-		cancel()
-		_ = s.http.Close()
+		// As httptest does: no new connections, idle ones closed now,
+		// busy ones after their request; then wait for each to end.
+		s.http.SetKeepAlivesEnabled(false)
+		_ = s.Listener.Close()
+		s.connMu.Lock()
+		s.connsClosed = true
+		for c, st := range s.conns {
+			if st == http.StateIdle || st == http.StateNew {
+				_ = c.Close()
+			}
+		}
+		s.connMu.Unlock()
+		s.connWG.Wait()
 	} else {
 		_ = s.Listener.Close()
 	}
 	s.wg.Wait()
 	if s.transport != nil {
 		s.transport.CloseIdleConnections()
+	}
+}
+
+// connState tracks the server's connections so that Close can end them
+// and wait for their goroutines, as httptest.Server does.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.conns[c] = st
+		s.connWG.Add(1)
+		if s.connsClosed {
+			_ = c.Close()
+		}
+	case http.StateActive:
+		if _, ok := s.conns[c]; ok {
+			s.conns[c] = st
+		}
+	case http.StateIdle:
+		if _, ok := s.conns[c]; ok {
+			s.conns[c] = st
+		}
+		if s.connsClosed {
+			_ = c.Close()
+		}
+	case http.StateHijacked, http.StateClosed:
+		if _, ok := s.conns[c]; ok {
+			delete(s.conns, c)
+			s.connWG.Done()
+		}
 	}
 }
 
