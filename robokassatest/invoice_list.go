@@ -9,15 +9,15 @@ import (
 )
 
 // GetInvoiceInformationList. Robokassa has not published its answer's
-// schema (spec §9.1, L), so the emulator answers one of its own, which
-// package robokassa's tolerant reader understands:
+// schema (spec §9.1, L), so the emulator answers in the object shape of
+// the fixtures package robokassa reads (testdata/invoice/list_object.json):
 //
-//	{"isSuccess":true,"message":null,"currentPage":1,"pageSize":10,"totalCount":2,
-//	 "invoices":[{"id":"<guid>","invId":4512,"encodedId":"…","url":"…/merchant/Invoice/…",
+//	{"isSuccess":true,"message":null,"data":{"currentPage":1,"pageSize":10,"totalCount":2,
+//	 "items":[{"id":"<guid>","invId":4512,"encodedId":"…","url":"…/merchant/Invoice/…",
 //	   "invoiceType":"OneTime","status":"Paid"|"Expired"|"Notpaid","outSum":990.00,
 //	   "description":"…","merchantComments":"…","createDate":"2025-01-15T10:30:00+03:00",
 //	   "expirationDate":null|"…","paymentDate":null|"…","paymentMethod":null|"BankCard",
-//	   "isActive":true}]}
+//	   "isActive":true}]}}
 //
 // Dates are ISO 8601 in Moscow time. A deactivated link is "Expired" with
 // isActive false; a reusable link stays "Notpaid" however often it is
@@ -153,14 +153,17 @@ func (s *Server) handleInvoiceList(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []invoiceInfoJSON{}
 	}
-	invoiceReply(w, struct {
-		IsSuccess   bool              `json:"isSuccess"`
-		Message     *string           `json:"message"`
+	type listData struct {
 		CurrentPage int               `json:"currentPage"`
 		PageSize    int               `json:"pageSize"`
 		TotalCount  int               `json:"totalCount"`
-		Invoices    []invoiceInfoJSON `json:"invoices"`
-	}{true, nil, page, size, total, items})
+		Items       []invoiceInfoJSON `json:"items"`
+	}
+	invoiceReply(w, struct {
+		IsSuccess bool     `json:"isSuccess"`
+		Message   *string  `json:"message"`
+		Data      listData `json:"data"`
+	}{true, nil, listData{page, size, total, items}})
 }
 
 // keep applies the filter; the caller holds the lock.
