@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -190,11 +191,20 @@ func BenchmarkOpState(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Both are given the same context, with a deadline, as a polling
+	// service's would have.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	b.Cleanup(cancel)
 	bare := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	target := srv.URL + webServicePath + "OpStateExt"
 	barePost := func() error {
 		form := url.Values{"MerchantLogin": {"demo"}, "InvoiceID": {"12"}, "Signature": {"0123456789abcdef0123456789abcdef"}}
-		resp, err := bare.Post(target, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := bare.Do(req)
 		if err != nil {
 			return err
 		}
@@ -203,7 +213,7 @@ func BenchmarkOpState(b *testing.B) {
 		return err
 	}
 	sdk := func() error {
-		_, err := c.OpState(context.Background(), 12)
+		_, err := c.OpState(ctx, 12)
 		return err
 	}
 	for _, mode := range []struct {

@@ -173,8 +173,20 @@ func FuzzRemoteEchoes(f *testing.F) {
 			}
 			return err
 		},
-		func(rp *reply) error { var r opStateReply; return parseWebService(rp, "OperationStateResponse", &r) },
-		func(rp *reply) error { var r currenciesReply; return parseWebService(rp, "CurrenciesList", &r) },
+		func(rp *reply) error {
+			a, err := parseWebService(rp, "OperationStateResponse")
+			if err == nil {
+				_, err = a.operationState(1)
+			}
+			return err
+		},
+		func(rp *reply) error {
+			a, err := parseWebService(rp, "CurrenciesList")
+			if err == nil {
+				_, err = a.currencyGroups()
+			}
+			return err
+		},
 	}
 	f.Fuzz(func(t *testing.T, body string, which uint8) {
 		parse := parsers[int(which)%len(parsers)]

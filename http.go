@@ -34,21 +34,25 @@ var defaultTransport = &http.Transport{
 }
 
 // httpClient returns the client remote calls go through: hc (or one with
-// the default transport and a 30-second timeout) with redirects switched
-// off. A redirect would re-send a signed form, a refund token or a fiscal
-// envelope to whatever host Location names, or turn a money call into a
-// body-less GET whose answer looks like success; a 3xx is an *APIError
-// instead, whatever the caller's client would have done.
+// the default transport) with redirects switched off. A redirect would
+// re-send a signed form, a refund token or a fiscal envelope to whatever
+// host Location names, or turn a money call into a body-less GET whose
+// answer looks like success; a 3xx is an *APIError instead, whatever the
+// caller's client would have done.
 func httpClient(hc *http.Client) *http.Client {
 	var c http.Client
 	if hc != nil {
 		c = *hc
 	} else {
-		c = http.Client{Timeout: 30 * time.Second, Transport: defaultTransport}
+		c = http.Client{Transport: defaultTransport}
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
 }
+
+// defaultTimeout bounds a call of a client built without
+// Config.HTTPClient whose context has no deadline of its own.
+const defaultTimeout = 30 * time.Second
 
 const (
 	userAgent       = "robokassa-go/" + Version + " (+https://github.com/robokassa-go/robokassa)"
@@ -68,8 +72,8 @@ type call struct {
 	op          string // name for errors, e.g. "OpStateExt"
 	method      string // GET or POST
 	url         string
-	form        url.Values // POST form body, or GET query when method is GET
-	body        []byte     // raw body (used when form is nil)
+	form        string // URL-encoded form: the POST body, or the GET query
+	body        []byte // raw body (used when form is nil)
 	contentType string
 
 	// idempotent reads are retried on network errors, 5xx and 429
@@ -101,6 +105,11 @@ func (c *Client) send(ctx context.Context, r call) (*reply, error) {
 	attempts := 1
 	if r.idempotent {
 		attempts = retryAttempts
+	}
+	if _, ok := ctx.Deadline(); !ok && c.ownHTTP {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
+		defer cancel()
 	}
 	var lastErr *APIError
 	var wait time.Duration
@@ -168,10 +177,10 @@ func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, *http.Response,
 	target := r.url
 	contentType := r.contentType
 	switch {
-	case r.form != nil && r.method == http.MethodGet:
-		target += "?" + r.form.Encode()
-	case r.form != nil:
-		body = strings.NewReader(r.form.Encode())
+	case r.form != "" && r.method == http.MethodGet:
+		target += "?" + r.form
+	case r.form != "":
+		body = strings.NewReader(r.form)
 		contentType = "application/x-www-form-urlencoded"
 	case r.body != nil:
 		body = bytes.NewReader(r.body)
@@ -189,14 +198,30 @@ func (c *Client) roundTrip(ctx context.Context, r call) ([]byte, *http.Response,
 		return nil, nil, redactURLError(err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	b, err := readBody(resp)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(b) > maxResponseBody {
-		return nil, nil, errBodyTooLarge
-	}
 	return b, resp, nil
+}
+
+// readBody reads at most maxResponseBody bytes of the answer, in one
+// allocation when the length is announced.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > maxResponseBody {
+		return nil, errBodyTooLarge
+	} else if n >= 0 {
+		b := make([]byte, n, n+1)
+		if _, err := io.ReadFull(resp.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if err == nil && len(b) > maxResponseBody {
+		err = errBodyTooLarge
+	}
+	return b, err
 }
 
 // redactURLError removes query strings (which may carry signatures) from

@@ -176,7 +176,7 @@ func merchantTransportCall(c *Client, idempotent bool) call {
 		op:         "TestOp",
 		method:     http.MethodPost,
 		url:        c.authURL + "/op",
-		form:       url.Values{"MerchantLogin": {c.login}, "SignatureValue": {"0123456789abcdef0123456789abcdef"}},
+		form:       url.Values{"MerchantLogin": {c.login}, "SignatureValue": {"0123456789abcdef0123456789abcdef"}}.Encode(),
 		idempotent: idempotent,
 	}
 }

@@ -70,7 +70,7 @@ func (c *Client) merchantPost(ctx context.Context, op, path string, form url.Val
 		op:         op,
 		method:     http.MethodPost,
 		url:        c.authURL + path,
-		form:       form,
+		form:       form.Encode(),
 		idempotent: false,
 		sent:       []string{form.Get("SignatureValue")},
 	})

@@ -131,12 +131,12 @@ func (c *Client) OpState(ctx context.Context, invID int64) (*OperationState, err
 	id := strconv.FormatInt(invID, 10)
 	sig := newSignature(c.login, id)
 	sig.password = c.keys().pass2
-	form := opStateForm{MerchantLogin: c.login, InvoiceID: id, Signature: sig.sign(c.alg)}
-	var r opStateReply
-	if err := c.callWebService(ctx, "OpStateExt", "OperationStateResponse", form, &r); err != nil {
+	a, err := c.callWebService(ctx, "OpStateExt", "OperationStateResponse",
+		"MerchantLogin", c.login, "InvoiceID", id, "Signature", sig.sign(c.alg))
+	if err != nil {
 		return nil, err
 	}
-	return r.state(invID), nil
+	return a.operationState(invID)
 }
 
 // canOpState reports why OpStateExt cannot be sent, or nil.
@@ -227,82 +227,52 @@ func pollDelay(n int) time.Duration {
 	return d
 }
 
-// opStateForm is the OpStateExt request (spec §8): Signature, not
-// SignatureValue.
-type opStateForm struct {
-	MerchantLogin string `url:"MerchantLogin"`
-	InvoiceID     string `url:"InvoiceID"`
-	Signature     string `url:"Signature"`
-}
-
-// opStateReply is OperationStateResponse, matched by local names
-// (spec §8). User fields come in UserField or UserFields.
-type opStateReply struct {
-	Result wsResult `xml:"Result"`
-	State  struct {
-		Code        string `xml:"Code"`
-		RequestDate wsTime `xml:"RequestDate"`
-		StateDate   wsTime `xml:"StateDate"`
-	} `xml:"State"`
-	Info struct {
-		IncCurrLabel  string    `xml:"IncCurrLabel"`
-		IncSum        wsDecimal `xml:"IncSum"`
-		IncAccount    string    `xml:"IncAccount"`
-		PaymentMethod struct {
-			Code        string `xml:"Code"`
-			Description string `xml:"Description"`
-		} `xml:"PaymentMethod"`
-		OutCurrLabel string    `xml:"OutCurrLabel"`
-		OutSum       wsDecimal `xml:"OutSum"`
-		OpKey        string    `xml:"OpKey"`
-		BankCardRRN  string    `xml:"BankCardRRN"`
-	} `xml:"Info"`
-	UserField  []opStateField `xml:"UserField>Field"`
-	UserFields []opStateField `xml:"UserFields>Field"`
-}
-
-type opStateField struct {
-	Name  string `xml:"Name"`
-	Value string `xml:"Value"`
-}
-
-func (r *opStateReply) result() *wsResult { return &r.Result }
-
-// check requires a positive numeric State/Code.
-func (r *opStateReply) check() error {
-	if n, ok := parseDigits(strings.TrimSpace(r.State.Code)); !ok || n <= 0 || n > 1<<31-1 {
-		return errors.New("no valid State/Code")
+// operationState reads OperationStateResponse (spec §8): State, Info and
+// the user fields, which come in UserField or UserFields.
+func (a *wsAnswer) operationState(invID int64) (*OperationState, error) {
+	d := a.doc
+	state, info := d.child(0, "State"), d.child(0, "Info")
+	code, ok := parseDigits(d.text(d.child(state, "Code")))
+	if !ok || code <= 0 || code > 1<<31-1 {
+		return nil, a.rp.malformed("no valid State/Code", nil)
 	}
-	return nil
-}
-
-func (r *opStateReply) state(invID int64) *OperationState {
-	code, _ := strconv.Atoi(strings.TrimSpace(r.State.Code)) // checked
+	method := d.child(info, "PaymentMethod")
 	st := &OperationState{
 		InvID:        invID,
 		State:        State(code),
-		RequestDate:  r.State.RequestDate.Time,
-		StateDate:    r.State.StateDate.Time,
-		IncCurrLabel: strings.TrimSpace(r.Info.IncCurrLabel),
-		IncSum:       r.Info.IncSum.Decimal,
-		IncAccount:   strings.TrimSpace(r.Info.IncAccount),
+		IncCurrLabel: d.text(d.child(info, "IncCurrLabel")),
+		IncAccount:   d.text(d.child(info, "IncAccount")),
 		PaymentMethod: PaymentMethodInfo{
-			Code:        strings.TrimSpace(r.Info.PaymentMethod.Code),
-			Description: r.Info.PaymentMethod.Description,
+			Code:        d.text(d.child(method, "Code")),
+			Description: d.rawText(d.child(method, "Description")),
 		},
-		OutCurrLabel: strings.TrimSpace(r.Info.OutCurrLabel),
-		OutSum:       r.Info.OutSum.Decimal,
-		OpKey:        strings.TrimSpace(r.Info.OpKey),
-		BankCardRRN:  strings.TrimSpace(r.Info.BankCardRRN),
+		OutCurrLabel: d.text(d.child(info, "OutCurrLabel")),
+		OpKey:        d.text(d.child(info, "OpKey")),
+		BankCardRRN:  d.text(d.child(info, "BankCardRRN")),
+	}
+	var err error
+	if st.RequestDate, err = a.time(d.child(state, "RequestDate"), "State/RequestDate"); err != nil {
+		return nil, err
+	}
+	if st.StateDate, err = a.time(d.child(state, "StateDate"), "State/StateDate"); err != nil {
+		return nil, err
+	}
+	if st.IncSum, err = a.decimal(d.text(d.child(info, "IncSum")), "Info/IncSum"); err != nil {
+		return nil, err
+	}
+	if st.OutSum, err = a.decimal(d.text(d.child(info, "OutSum")), "Info/OutSum"); err != nil {
+		return nil, err
 	}
 	var pairs []shpPair
-	for _, f := range append(r.UserField, r.UserFields...) {
-		name := strings.TrimSpace(f.Name)
-		if len(name) > 4 && strings.EqualFold(name[:4], "shp_") {
-			name = name[4:]
+	for _, list := range []string{"UserField", "UserFields"} {
+		for _, f := range d.children(d.child(0, list), "Field") {
+			name := d.text(d.child(f, "Name"))
+			if len(name) > 4 && strings.EqualFold(name[:4], "shp_") {
+				name = name[4:]
+			}
+			pairs = append(pairs, shpPair{name: name, value: d.rawText(d.child(f, "Value"))})
 		}
-		pairs = append(pairs, shpPair{name: name, value: f.Value})
 	}
 	st.Shp, st.rawShp = shpMaps(pairs)
-	return st
+	return st, nil
 }

@@ -568,8 +568,11 @@ func FuzzOpStateResponse(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password2: "password_2"})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var r opStateReply
-		err := parseWebService(c.replyOf("OpStateExt", body), "OperationStateResponse", &r)
+		a, err := parseWebService(c.replyOf("OpStateExt", body), "OperationStateResponse")
+		var st *OperationState
+		if err == nil {
+			st, err = a.operationState(1)
+		}
 		if err != nil {
 			var api *APIError
 			require.ErrorAs(t, err, &api)
@@ -577,7 +580,6 @@ func FuzzOpStateResponse(f *testing.F) {
 			require.LessOrEqual(t, len(api.Body), maxErrorBody+64)
 			return
 		}
-		st := r.state(1)
 		require.NotNil(t, st)
 		require.Greater(t, int(st.State), 0)
 		require.False(t, st.IncSum.IsNegative())

@@ -142,7 +142,7 @@ func (c *Client) RefundStatus(ctx context.Context, requestID string) (*RefundSta
 		op:         "RefundStatus",
 		method:     http.MethodGet,
 		url:        c.services + pathRefundState,
-		form:       url.Values{"id": {requestID}},
+		form:       "id=" + url.QueryEscape(requestID),
 		idempotent: true,
 	})
 	if err != nil {

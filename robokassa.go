@@ -55,9 +55,11 @@ type Config struct {
 	// Test sends IsTest=1 with payments and uses the test password pair.
 	Test bool
 
-	// HTTPClient makes remote calls. Nil means one shared client with
-	// timeouts. Redirects are never followed, whatever its CheckRedirect
-	// says: a 3xx answer is an [*APIError].
+	// HTTPClient makes remote calls. Nil means one shared transport with
+	// connect, TLS and header timeouts, and a 30-second bound on each call
+	// whose context has no deadline of its own. Redirects are never
+	// followed, whatever its CheckRedirect says: a 3xx answer is an
+	// [*APIError].
 	HTTPClient *http.Client `json:"-"`
 
 	// Logger receives the handlers' account of every notification they
@@ -87,6 +89,7 @@ type Client struct {
 	alg       HashAlgorithm
 	test      bool
 	http      *http.Client
+	ownHTTP   bool // http is the default client: send bounds each call
 	logger    *slog.Logger
 	authURL   string
 	services  string
@@ -140,12 +143,13 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	c := &Client{
-		login:  cfg.MerchantLogin,
-		keys:   func() *keys { return k },
-		alg:    alg,
-		test:   cfg.Test,
-		http:   httpClient(cfg.HTTPClient),
-		logger: cfg.Logger,
+		login:   cfg.MerchantLogin,
+		keys:    func() *keys { return k },
+		alg:     alg,
+		test:    cfg.Test,
+		http:    httpClient(cfg.HTTPClient),
+		ownHTTP: cfg.HTTPClient == nil,
+		logger:  cfg.Logger,
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()

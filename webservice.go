@@ -1,17 +1,13 @@
 package robokassa
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
-	"errors"
-	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	qs "github.com/google/go-querystring/query"
 	"github.com/shopspring/decimal"
 )
 
@@ -73,19 +69,11 @@ func (c *Client) Currencies(ctx context.Context, culture string) ([]CurrencyGrou
 	if err != nil {
 		return nil, err
 	}
-	var r currenciesReply
-	if err := c.callWebService(ctx, "GetCurrencies", "CurrenciesList", wsLangForm{c.login, lang}, &r); err != nil {
+	a, err := c.callWebService(ctx, "GetCurrencies", "CurrenciesList", "MerchantLogin", c.login, "Language", lang)
+	if err != nil {
 		return nil, err
 	}
-	groups := make([]CurrencyGroup, len(r.Groups))
-	for i, g := range r.Groups {
-		groups[i] = CurrencyGroup{Code: strings.TrimSpace(g.Code), Description: g.Description}
-		groups[i].Currencies = make([]Currency, len(g.Items))
-		for j, it := range g.Items {
-			groups[i].Currencies[j] = it.currency()
-		}
-	}
-	return groups, nil
+	return a.currencyGroups()
 }
 
 // PaymentMethods lists the payment methods open to the shop (spec §8,
@@ -96,15 +84,11 @@ func (c *Client) PaymentMethods(ctx context.Context, culture string) ([]PaymentM
 	if err != nil {
 		return nil, err
 	}
-	var r paymentMethodsReply
-	if err := c.callWebService(ctx, "GetPaymentMethods", "PaymentMethodsList", wsLangForm{c.login, lang}, &r); err != nil {
+	a, err := c.callWebService(ctx, "GetPaymentMethods", "PaymentMethodsList", "MerchantLogin", c.login, "Language", lang)
+	if err != nil {
 		return nil, err
 	}
-	methods := make([]PaymentMethodInfo, len(r.Methods))
-	for i, m := range r.Methods {
-		methods[i] = PaymentMethodInfo{Code: strings.TrimSpace(m.Code), Description: m.Description}
-	}
-	return methods, nil
+	return a.paymentMethods(), nil
 }
 
 // Rates reports how much a buyer pays in each payment option for the shop
@@ -123,20 +107,12 @@ func (c *Client) Rates(ctx context.Context, incCurrLabel string, outSum decimal.
 	if err != nil {
 		return nil, err
 	}
-	form := ratesForm{MerchantLogin: c.login, IncCurrLabel: incCurrLabel, OutSum: formatOutSum(outSum), Language: lang}
-	var r currenciesReply
-	if err := c.callWebService(ctx, "GetRates", "RatesList", form, &r); err != nil {
+	a, err := c.callWebService(ctx, "GetRates", "RatesList",
+		"MerchantLogin", c.login, "IncCurrLabel", incCurrLabel, "OutSum", formatOutSum(outSum), "Language", lang)
+	if err != nil {
 		return nil, err
 	}
-	groups := make([]RateGroup, len(r.Groups))
-	for i, g := range r.Groups {
-		groups[i] = RateGroup{Code: strings.TrimSpace(g.Code), Description: g.Description}
-		groups[i].Rates = make([]Rate, len(g.Items))
-		for j, it := range g.Items {
-			groups[i].Rates[j] = Rate{Currency: it.currency(), IncSum: it.Rate.IncSum.Decimal}
-		}
-	}
-	return groups, nil
+	return a.rateGroups()
 }
 
 // CalcOutSum reports how much the shop receives when a buyer pays incSum
@@ -151,23 +127,23 @@ func (c *Client) CalcOutSum(ctx context.Context, incCurrLabel string, incSum dec
 	if err := checkAmount("IncSum", incSum, false, 0); err != nil {
 		return decimal.Decimal{}, err
 	}
-	form := calcOutSumForm{MerchantLogin: c.login, IncCurrLabel: incCurrLabel, IncSum: formatOutSum(incSum)}
-	var r calcOutSumReply
-	if err := c.callWebService(ctx, "CalcOutSumm", "CalcSummsResponseData", form, &r); err != nil {
+	a, err := c.callWebService(ctx, "CalcOutSumm", "CalcSummsResponseData",
+		"MerchantLogin", c.login, "IncCurrLabel", incCurrLabel, "IncSum", formatOutSum(incSum))
+	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	return r.OutSum.Decimal, nil
+	return a.required("OutSum")
 }
 
 // Limit reports the payment limit Robokassa currently applies to the shop
 // (spec §8, GetLimit). The call is unsigned, read-only and retried on
 // network errors and 5xx responses.
 func (c *Client) Limit(ctx context.Context) (decimal.Decimal, error) {
-	var r limitReply
-	if err := c.callWebService(ctx, "GetLimit", "LimitResponse", wsLoginForm{c.login}, &r); err != nil {
+	a, err := c.callWebService(ctx, "GetLimit", "LimitResponse", "MerchantLogin", c.login)
+	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	return r.Limit.Decimal, nil
+	return a.required("Limit")
 }
 
 // wsCulture checks a culture and returns the Language parameter: "ru",
@@ -182,234 +158,193 @@ func wsCulture(culture string) (string, error) {
 	return "", invalid("culture", `must be "ru", "en" or empty (meaning "ru")`)
 }
 
-// Request forms. Service.asmx's HTTP bindings answer "missing parameter"
-// when a declared parameter is absent, so empty values are sent too (no
-// omitempty).
-type (
-	wsLoginForm struct {
-		MerchantLogin string `url:"MerchantLogin"`
+// formBody URL-encodes name, value pairs in the order given (no map, no
+// sort: OpStateExt is polled) and returns the Signature among them.
+func formBody(kv ...string) (body, signature string) {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(kv[i])
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(kv[i+1]))
+		if kv[i] == "Signature" {
+			signature = kv[i+1]
+		}
 	}
-	wsLangForm struct {
-		MerchantLogin string `url:"MerchantLogin"`
-		Language      string `url:"Language"`
-	}
-	ratesForm struct {
-		MerchantLogin string `url:"MerchantLogin"`
-		IncCurrLabel  string `url:"IncCurrLabel"`
-		OutSum        string `url:"OutSum"`
-		Language      string `url:"Language"`
-	}
-	calcOutSumForm struct {
-		MerchantLogin string `url:"MerchantLogin"`
-		IncCurrLabel  string `url:"IncCurrLabel"`
-		IncSum        string `url:"IncSum"`
-	}
-)
-
-// Responses. Tags name local element names only, so any namespace (or
-// none) matches (spec §8).
-type (
-	currenciesReply struct { // CurrenciesList and RatesList
-		Result wsResult          `xml:"Result"`
-		Groups []wsCurrencyGroup `xml:"Groups>Group"`
-	}
-	wsCurrencyGroup struct {
-		Code        string       `xml:"Code,attr"`
-		Description string       `xml:"Description,attr"`
-		Items       []wsCurrency `xml:"Items>Currency"`
-	}
-	wsCurrency struct {
-		Label    string    `xml:"Label,attr"`
-		Alias    string    `xml:"Alias,attr"`
-		Name     string    `xml:"Name,attr"`
-		MinValue wsDecimal `xml:"MinValue,attr"`
-		MaxValue wsDecimal `xml:"MaxValue,attr"`
-		Rate     struct {
-			IncSum wsDecimal `xml:"IncSum,attr"`
-		} `xml:"Rate"`
-	}
-	paymentMethodsReply struct {
-		Result  wsResult `xml:"Result"`
-		Methods []struct {
-			Code        string `xml:"Code,attr"`
-			Description string `xml:"Description,attr"`
-		} `xml:"Methods>Method"`
-	}
-	calcOutSumReply struct {
-		Result wsResult   `xml:"Result"`
-		OutSum *wsDecimal `xml:"OutSum"`
-	}
-	limitReply struct {
-		Result wsResult   `xml:"Result"`
-		Limit  *wsDecimal `xml:"Limit"`
-	}
-)
-
-func (w wsCurrency) currency() Currency {
-	return Currency{
-		Label:    strings.TrimSpace(w.Label),
-		Alias:    strings.TrimSpace(w.Alias),
-		Name:     w.Name,
-		MinValue: w.MinValue.Decimal,
-		MaxValue: w.MaxValue.Decimal,
-	}
+	return b.String(), signature
 }
 
-func (r *currenciesReply) result() *wsResult     { return &r.Result }
-func (r *paymentMethodsReply) result() *wsResult { return &r.Result }
-func (r *calcOutSumReply) result() *wsResult     { return &r.Result }
-func (r *limitReply) result() *wsResult          { return &r.Result }
-
-func (r *currenciesReply) check() error     { return nil }
-func (r *paymentMethodsReply) check() error { return nil }
-
-func (r *calcOutSumReply) check() error {
-	if r.OutSum == nil {
-		return errors.New("no OutSum element")
-	}
-	return nil
+// wsAnswer is a web-service answer whose result code was 0: the parsed
+// document, and the reply to build errors about it with.
+type wsAnswer struct {
+	rp  *reply
+	doc *xmlDoc
 }
 
-func (r *limitReply) check() error {
-	if r.Limit == nil {
-		return errors.New("no Limit element")
-	}
-	return nil
-}
-
-// wsResult is the <Result><Code/><Description/></Result> every web-service
-// response carries (spec §8).
-type wsResult struct {
-	Code        string `xml:"Code"`
-	Description string `xml:"Description"`
-}
-
-// wsReply is a parsed web-service response: its Result, and a check of
-// the elements a successful response must carry.
-type wsReply interface {
-	result() *wsResult
-	check() error
-}
-
-// callWebService POSTs form (a wire struct with url tags) to the web
-// service method op and parses the answer, whose root element must have
-// the local name root, into out. POST keeps the OpStateExt signature out
-// of URLs and access logs. Every call is an idempotent read, so the
-// transport retries network errors and 5xx responses.
-func (c *Client) callWebService(ctx context.Context, op, root string, form any, out wsReply) error {
-	v, err := qs.Values(form)
-	if err != nil {
-		return err
-	}
+// callWebService POSTs the form given as name, value, name, value… to
+// the web-service method op and parses the answer, whose root element must
+// have the local name root (spec §8).
+// Service.asmx's HTTP bindings answer "missing parameter" when a declared
+// parameter is absent, so callers send empty values too. POST keeps the
+// OpStateExt signature out of URLs and access logs. Every call is an
+// idempotent read, so the transport retries network errors, 5xx and 429.
+func (c *Client) callWebService(ctx context.Context, op, root string, form ...string) (*wsAnswer, error) {
+	body, signature := formBody(form...)
 	rp, err := c.send(ctx, call{
 		op:         op,
 		method:     http.MethodPost,
 		url:        c.authURL + webServicePath + op,
-		form:       v,
+		form:       body,
 		idempotent: true,
-		sent:       []string{v.Get("Signature")},
+		sent:       []string{signature},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return parseWebService(rp, root, out)
+	return parseWebService(rp, root)
 }
 
-// parseWebService decodes the answer into out and checks its result code
-// (spec §8). An unusable body is an *APIError with Message "malformed
-// response: …" and the (redacted) decoding error in Err; a non-zero code
-// is an *APIError carrying the code, its documented meaning and
-// Robokassa's Description; code 3 also matches ErrNotFound.
-func parseWebService(rp *reply, root string, out wsReply) error {
-	if err := decodeWebService(rp.body, root, out); err != nil {
-		return rp.malformed("not the expected XML", err)
+// parseWebService parses the answer and checks its result code (spec §8).
+// An unusable body is an *APIError with Message "malformed response: …";
+// a non-zero code is an *APIError carrying the code, its documented
+// meaning and Robokassa's Description; code 3 also matches ErrNotFound.
+func parseWebService(rp *reply, root string) (*wsAnswer, error) {
+	doc, err := parseXML(rp.body)
+	if err != nil {
+		return nil, rp.malformed("not the expected XML", err)
 	}
-	r := out.result()
-	code, ok := parseDigits(strings.TrimSpace(r.Code))
+	if name := doc.elems[0].name; name != root {
+		return nil, rp.malformed("the root element is "+strconv.Quote(truncate(name, 40))+", not "+strconv.Quote(root), nil)
+	}
+	result := doc.child(0, "Result")
+	code, ok := parseDigits(doc.text(doc.child(result, "Code")))
 	if !ok || code > 1<<31-1 {
-		return rp.malformed("no numeric Result/Code", nil)
+		return nil, rp.malformed("no numeric Result/Code", nil)
 	}
 	if code != 0 {
 		msg := WebServiceCode(code).Meaning()
-		if d := strings.TrimSpace(r.Description); d != "" {
+		if d := doc.text(doc.child(result, "Description")); d != "" {
 			msg += ": " + d
 		}
 		e := rp.apiError(strconv.FormatInt(code, 10), msg)
 		if WebServiceCode(code) == WebServiceCodeNotFound {
 			e.kind = ErrNotFound
 		}
-		return e
+		return nil, e
 	}
-	if err := out.check(); err != nil {
-		return rp.malformed(err.Error(), nil)
-	}
-	return nil
+	return &wsAnswer{rp: rp, doc: doc}, nil
 }
 
-// decodeWebService checks that the first element of body has the local
-// name root, in any namespace, and decodes it into out.
-func decodeWebService(body []byte, root string, out any) error {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return errors.New("no XML element")
+// decimal reads an amount: empty is zero, anything but a plain
+// non-negative decimal makes the answer malformed.
+func (a *wsAnswer) decimal(s, where string) (decimal.Decimal, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return decimal.Decimal{}, nil
+	}
+	d, err := parseAmount(s)
+	if err != nil {
+		return decimal.Decimal{}, a.rp.malformed("malformed number in "+where, nil)
+	}
+	return d, nil
+}
+
+// time reads a date (see parseTime): empty is the zero time.
+func (a *wsAnswer) time(e int32, where string) (time.Time, error) {
+	s := a.doc.text(e)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, ok := parseTime(s)
+	if !ok {
+		return time.Time{}, a.rp.malformed("malformed date in "+where, nil)
+	}
+	return t, nil
+}
+
+// required reads the amount of a child of the root that must be there.
+func (a *wsAnswer) required(name string) (decimal.Decimal, error) {
+	e := a.doc.child(0, name)
+	if e < 0 {
+		return decimal.Decimal{}, a.rp.malformed("no "+name+" element", nil)
+	}
+	return a.decimal(a.doc.text(e), name)
+}
+
+// currencyGroups reads CurrenciesList.
+func (a *wsAnswer) currencyGroups() ([]CurrencyGroup, error) {
+	var groups []CurrencyGroup
+	err := a.groups(func(code, description string, items []int32) error {
+		g := CurrencyGroup{Code: code, Description: description, Currencies: make([]Currency, len(items))}
+		for j, it := range items {
+			var err error
+			if g.Currencies[j], err = a.currency(it); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+		groups = append(groups, g)
+		return nil
+	})
+	return groups, err
+}
+
+// rateGroups reads RatesList: the currencies, each with Rate/@IncSum.
+func (a *wsAnswer) rateGroups() ([]RateGroup, error) {
+	var groups []RateGroup
+	err := a.groups(func(code, description string, items []int32) error {
+		g := RateGroup{Code: code, Description: description, Rates: make([]Rate, len(items))}
+		for j, it := range items {
+			cur, err := a.currency(it)
+			if err != nil {
+				return err
+			}
+			inc, err := a.decimal(a.doc.attr(a.doc.child(it, "Rate"), "IncSum"), "Rate/@IncSum")
+			if err != nil {
+				return err
+			}
+			g.Rates[j] = Rate{Currency: cur, IncSum: inc}
+		}
+		groups = append(groups, g)
+		return nil
+	})
+	return groups, err
+}
+
+// paymentMethods reads PaymentMethodsList.
+func (a *wsAnswer) paymentMethods() []PaymentMethodInfo {
+	items := a.doc.children(a.doc.child(0, "Methods"), "Method")
+	methods := make([]PaymentMethodInfo, len(items))
+	for i, m := range items {
+		methods[i] = PaymentMethodInfo{Code: strings.TrimSpace(a.doc.attr(m, "Code")), Description: a.doc.attr(m, "Description")}
+	}
+	return methods
+}
+
+// groups calls fn for each Groups/Group of CurrenciesList and RatesList.
+func (a *wsAnswer) groups(fn func(code, description string, items []int32) error) error {
+	for _, g := range a.doc.children(a.doc.child(0, "Groups"), "Group") {
+		items := a.doc.children(a.doc.child(g, "Items"), "Currency")
+		if err := fn(strings.TrimSpace(a.doc.attr(g, "Code")), a.doc.attr(g, "Description"), items); err != nil {
 			return err
 		}
-		start, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		if start.Name.Local != root {
-			name := start.Name.Local
-			if len(name) > 40 {
-				name = name[:40]
-			}
-			return errors.New("root element is " + strconv.Quote(name) + ", want " + strconv.Quote(root))
-		}
-		return d.DecodeElement(out, &start)
 	}
-}
-
-var (
-	errWSNumber = errors.New("malformed number")
-	errWSDate   = errors.New("malformed date")
-)
-
-// wsDecimal is a decimal element or attribute: plain digits with an
-// optional fraction; empty means zero.
-type wsDecimal struct{ decimal.Decimal }
-
-func (d *wsDecimal) UnmarshalText(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		d.Decimal = decimal.Decimal{}
-		return nil
-	}
-	v, err := parseAmount(s)
-	if err != nil {
-		return errWSNumber
-	}
-	d.Decimal = v
 	return nil
 }
 
-// wsTime is an ISO 8601 date with up to 7 (any up to 9) fractional digits,
-// with an offset or, without one, in Moscow time; empty means the zero
-// time.
-type wsTime struct{ time.Time }
-
-func (t *wsTime) UnmarshalText(b []byte) error {
-	if len(bytes.TrimSpace(b)) == 0 {
-		t.Time = time.Time{}
-		return nil
+// currency reads a Currency element's attributes.
+func (a *wsAnswer) currency(e int32) (Currency, error) {
+	c := Currency{
+		Label: strings.TrimSpace(a.doc.attr(e, "Label")),
+		Alias: strings.TrimSpace(a.doc.attr(e, "Alias")),
+		Name:  a.doc.attr(e, "Name"),
 	}
-	v, ok := parseTime(string(b))
-	if !ok {
-		return errWSDate
+	var err error
+	if c.MinValue, err = a.decimal(a.doc.attr(e, "MinValue"), "Currency/@MinValue"); err != nil {
+		return Currency{}, err
 	}
-	t.Time = v
-	return nil
+	if c.MaxValue, err = a.decimal(a.doc.attr(e, "MaxValue"), "Currency/@MaxValue"); err != nil {
+		return Currency{}, err
+	}
+	return c, nil
 }

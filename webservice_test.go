@@ -206,7 +206,7 @@ func TestWebServiceBadNumber(t *testing.T) {
 	_, err := c.Currencies(context.Background(), "")
 	var api *APIError
 	require.ErrorAs(t, err, &api)
-	assert.Contains(t, err.Error(), errWSNumber.Error())
+	assert.Contains(t, err.Error(), "malformed number in Currency/@MinValue")
 }
 
 func TestWebServiceRetriesServerError(t *testing.T) {
@@ -236,37 +236,56 @@ func FuzzWebServiceResponse(f *testing.F) {
 	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1"})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		check := func(op, root string, out wsReply) bool {
-			err := parseWebService(c.replyOf(op, body), root, out)
+		answer := func(op, root string) *wsAnswer {
+			a, err := parseWebService(c.replyOf(op, body), root)
 			if err != nil {
 				var api *APIError
 				require.ErrorAs(t, err, &api)
 				require.True(t, strings.HasPrefix(err.Error(), "robokassa: "+op))
-				return false
+				return nil
 			}
-			return true
+			return a
 		}
-		for _, root := range []string{"CurrenciesList", "RatesList"} {
-			var r currenciesReply
-			if check("GetCurrencies", root, &r) {
-				for _, g := range r.Groups {
-					for _, it := range g.Items {
-						cur := it.currency()
-						require.False(t, cur.MinValue.IsNegative() || cur.MaxValue.IsNegative() || it.Rate.IncSum.IsNegative())
+		failed := func(err error) bool {
+			if err != nil {
+				var api *APIError
+				require.ErrorAs(t, err, &api)
+				require.True(t, strings.HasPrefix(api.Message, "malformed response"), api.Message)
+			}
+			return err != nil
+		}
+		if a := answer("GetCurrencies", "CurrenciesList"); a != nil {
+			groups, err := a.currencyGroups()
+			if !failed(err) {
+				for _, g := range groups {
+					for _, cur := range g.Currencies {
+						require.False(t, cur.MinValue.IsNegative() || cur.MaxValue.IsNegative())
 					}
 				}
 			}
 		}
-		var pm paymentMethodsReply
-		check("GetPaymentMethods", "PaymentMethodsList", &pm)
-		var calc calcOutSumReply
-		if check("CalcOutSumm", "CalcSummsResponseData", &calc) {
-			require.NotNil(t, calc.OutSum)
-			require.False(t, calc.OutSum.IsNegative())
+		if a := answer("GetRates", "RatesList"); a != nil {
+			groups, err := a.rateGroups()
+			if !failed(err) {
+				for _, g := range groups {
+					for _, r := range g.Rates {
+						require.False(t, r.IncSum.IsNegative())
+					}
+				}
+			}
 		}
-		var lim limitReply
-		if check("GetLimit", "LimitResponse", &lim) {
-			require.NotNil(t, lim.Limit)
+		if a := answer("GetPaymentMethods", "PaymentMethodsList"); a != nil {
+			_ = a.paymentMethods()
+		}
+		for _, root := range []struct{ op, root, name string }{
+			{"CalcOutSumm", "CalcSummsResponseData", "OutSum"}, {"GetLimit", "LimitResponse", "Limit"},
+		} {
+			if a := answer(root.op, root.root); a != nil {
+				d, err := a.required(root.name)
+				if !failed(err) {
+					require.False(t, d.IsNegative())
+				}
+			}
 		}
 	})
 }
