@@ -362,13 +362,6 @@ func (d *xmlDoc) child(e int32, name string) int32 {
 	return -1
 }
 
-// path follows children by local name from e; -1 when one is missing.
-func (d *xmlDoc) path(e int32, names ...string) int32 {
-	for _, n := range names {
-		e = d.child(e, n)
-	}
-	return e
-}
 
 // children returns the children of e with the local name.
 func (d *xmlDoc) children(e int32, name string) []int32 {
