@@ -70,10 +70,12 @@ type Config struct {
 // and safe for concurrent use by many goroutines. Its secret key is
 // redacted when it is formatted or logged.
 type Client struct {
-	version    APIVersion
-	serviceID  string
-	key        string
-	secret     Secret
+	version   APIVersion
+	serviceID string
+	key       string
+	// secret is a closure so that no reflection-based printer, fmt
+	// included, can reach the key in a Client value.
+	secret     func() Secret
 	inputURL   string // base URL + /alba/input/
 	inputHost  string
 	inputPath  string
@@ -89,14 +91,15 @@ type Client struct {
 // digits, or when BaseURL or NotificationURL is not an absolute http(s)
 // URL.
 func NewClient(cfg Config) (*Client, error) {
-	c := &Client{version: cfg.Version, serviceID: cfg.ServiceID, key: cfg.Key, secret: cfg.SecretKey, logger: cfg.Logger}
+	secretKey := cfg.SecretKey
+	c := &Client{version: cfg.Version, serviceID: cfg.ServiceID, key: cfg.Key, secret: func() Secret { return secretKey }, logger: cfg.Logger}
 	if c.version == "" {
 		c.version = V2
 	}
 	if c.version != V1 && c.version != V2 {
 		return nil, invalid("Config.Version", `must be lifepay.V1 ("1.0") or lifepay.V2 ("2.0")`)
 	}
-	if c.secret == "" {
+	if secretKey == "" {
 		return nil, invalid("Config.SecretKey", "is required")
 	}
 	if c.version == V2 && c.serviceID == "" {
@@ -183,7 +186,7 @@ type view struct {
 }
 
 func (c *Client) view() view {
-	return view{c.version, c.serviceID, c.key, c.secret, strings.TrimSuffix(c.inputURL, inputPath), c.notifyURL}
+	return view{c.version, c.serviceID, c.key, c.secret(), strings.TrimSuffix(c.inputURL, inputPath), c.notifyURL}
 }
 
 // String describes the client with the secret key redacted.

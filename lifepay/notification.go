@@ -173,13 +173,13 @@ func (c *Client) VerifyNotification(form url.Values) (*Notification, error) {
 	var ok bool
 	if version == V2 {
 		sortParams(params)
-		ok = verifyV2(c.secret, http.MethodPost, c.notifyHost, c.notifyPath, params, check)
+		ok = verifyV2(c.secret(), http.MethodPost, c.notifyHost, c.notifyPath, params, check)
 	} else {
 		var parts [len(v1Fields)]string
 		for i, name := range v1Fields {
 			parts[i] = form.Get(name)
 		}
-		ok = verifyV1(c.secret, check, parts[:]...)
+		ok = verifyV1(c.secret(), check, parts[:]...)
 	}
 	if !ok {
 		return nil, ErrBadSignature

@@ -116,9 +116,9 @@ func (c *Client) stringToSign(method string, w wirePayment) []byte {
 // check signs the payment: §2 over sts under API 2.0, §3 under API 1.0.
 func (c *Client) check(p *Payment, w wirePayment, sts []byte) string {
 	if c.version == V1 {
-		return signV1(c.secret, c.key, w.cost, p.Name, p.Email, p.OrderID, p.Comment, "")
+		return signV1(c.secret(), c.key, w.cost, p.Name, p.Email, p.OrderID, p.Comment, "")
 	}
-	return signV2(c.secret, sts)
+	return signV2(c.secret(), sts)
 }
 
 // prepare validates p and computes its wire parameters.
