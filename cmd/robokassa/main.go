@@ -67,6 +67,7 @@ type subcommand struct {
 // subcommands lists the verbs in the order the help shows them.
 var subcommands = []subcommand{
 	{"link", "build a signed payment link or HTML form (-explain: the signed string, part by part)", (*cli).link},
+	{"verify", "verify a ResultURL notification or a SuccessURL redirect (-success)", (*cli).verify},
 }
 
 const overview = `robokassa: a command line for Robokassa integrations.
