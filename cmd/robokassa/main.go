@@ -68,6 +68,7 @@ type subcommand struct {
 var subcommands = []subcommand{
 	{"link", "build a signed payment link or HTML form (-explain: the signed string, part by part)", (*cli).link},
 	{"verify", "verify a ResultURL notification or a SuccessURL redirect (-success)", (*cli).verify},
+	{"explain", "find why the payment page answered \"error 29: invalid SignatureValue\"", (*cli).explain},
 }
 
 const overview = `robokassa: a command line for Robokassa integrations.
