@@ -69,6 +69,7 @@ var subcommands = []subcommand{
 	{"link", "build a signed payment link or HTML form (-explain: the signed string, part by part)", (*cli).link},
 	{"verify", "verify a ResultURL notification or a SuccessURL redirect (-success)", (*cli).verify},
 	{"explain", "find why the payment page answered \"error 29: invalid SignatureValue\"", (*cli).explain},
+	{"trigger", "send a signed result, success or fail notification to a shop", (*cli).trigger},
 }
 
 const overview = `robokassa: a command line for Robokassa integrations.
