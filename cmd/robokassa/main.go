@@ -70,6 +70,7 @@ var subcommands = []subcommand{
 	{"verify", "verify a ResultURL notification or a SuccessURL redirect (-success)", (*cli).verify},
 	{"explain", "find why the payment page answered \"error 29: invalid SignatureValue\"", (*cli).explain},
 	{"trigger", "send a signed result, success or fail notification to a shop", (*cli).trigger},
+	{"state", "ask for an operation's state (OpStateExt)", (*cli).state},
 }
 
 const overview = `robokassa: a command line for Robokassa integrations.

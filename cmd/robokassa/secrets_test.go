@@ -29,6 +29,13 @@ func secretInvocations(t *testing.T) map[string]result {
 		w.Write([]byte("echo " + r.Form.Encode())) // a shop echoing what it got
 	}))
 	t.Cleanup(shopSrv.Close)
+	// A web service that echoes the request in an error the SDK reports.
+	wsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		w.Write([]byte(`<?xml version="1.0"?><OperationStateResponse><Result><Code>1</Code><Description>` + r.Form.Encode() + `</Description></Result></OperationStateResponse>`))
+	}))
+	t.Cleanup(wsSrv.Close)
+	wsURL := wsSrv.URL
 	flags := []string{
 		"-password1", secretEnv["ROBOKASSA_PASSWORD1"], "-password2", secretEnv["ROBOKASSA_PASSWORD2"],
 	}
@@ -51,6 +58,8 @@ func secretInvocations(t *testing.T) map[string]result {
 		"trigger result":      {"trigger", "result", "-to", shopSrv.URL, "-sum", "1", "-inv", "12"},
 		"trigger success get": append([]string{"trigger", "success", "-get", "-to", shopSrv.URL, "-sum", "1", "-inv", "12", "-test"}, flags...),
 		"trigger fail":        {"trigger", "fail", "-to", shopSrv.URL, "-sum", "1", "-inv", "12"},
+		"state":               {"state", "-auth-url", wsURL, "12"},
+		"state refused":       append([]string{"state", "-auth-url", shopSrv.URL, "12"}, flags...),
 	} {
 		out[name] = runCLI(t, secretEnv, "", args...)
 	}
