@@ -161,7 +161,7 @@ func TestLinkReceipt(t *testing.T) {
 		{"not json", `items: A`, "not receipt JSON"},
 		{"no quantity", `{"items":[{"name":"A","sum":990,"tax":"none"}]}`, "items[0].quantity: is required"},
 		{"no sum nor cost", `{"items":[{"name":"A","quantity":1,"tax":"none"}]}`, "items[0].sum: is required when cost is absent"},
-		{"not adding up", `{"items":[{"name":"A","quantity":1,"sum":900,"tax":"none"}]}`, "line totals must add up to OutSum"},
+		{"not adding up", `{"items":[{"name":"A","quantity":1,"sum":900,"tax":"none"}]}`, "line totals add up to 900.00, not to OutSum 990.00"},
 		{"three decimals", `{"items":[{"name":"A","quantity":1,"sum":989.999,"tax":"none"},{"name":"B","quantity":1,"sum":0.001,"tax":"none"}]}`, "Receipt.Items[0].Sum"},
 		{"no tax", `{"items":[{"name":"A","quantity":1,"sum":990}]}`, "Receipt.Items[0].Tax: is required"},
 		{"two values", `{"items":[]} {}`, "more than one JSON value"},
@@ -192,11 +192,9 @@ func TestLinkForm(t *testing.T) {
 }
 
 func TestLinkModifiersAndOptions(t *testing.T) {
-	r := runCLI(t, demoEnv, "", "link", "-sum", "10", "-desc", "Top-up", "-email", "buyer@example.com", "-culture", "en",
-		"-encoding", "utf-8", "-inc-curr-label", "BankCard", "-payment-method", "BankCard", "-payment-method", "SBP",
-		"-expires", "2029-01-16T12:00:00+03:00", "-recurring", "-without-free-sale", "-auth-url", "http://127.0.0.1:9/")
-	require.Equal(t, 2, r.code, "IncCurrLabel with Recurring is refused by the SDK")
-	assert.Contains(t, r.stderr, "robokassa link: robokassa: invalid IncCurrLabel")
+	r := runCLI(t, demoEnv, "", "link", "-sum", "10", "-token", "op-key-1", "-recurring")
+	require.Equal(t, 2, r.code, "a saved-card payment cannot start a recurring series: the SDK refuses it")
+	assert.Contains(t, r.stderr, "robokassa link: robokassa: invalid Token: cannot be combined with Recurring")
 
 	r = runCLI(t, demoEnv, "", "link", "-sum", "10", "-desc", "Top-up", "-email", "buyer@example.com", "-culture", "en",
 		"-encoding", "utf-8", "-payment-method", "BankCard", "-payment-method", "SBP",

@@ -71,6 +71,7 @@ var subcommands = []subcommand{
 	{"explain", "find why the payment page answered \"error 29: invalid SignatureValue\"", (*cli).explain},
 	{"trigger", "send a signed result, success or fail notification to a shop", (*cli).trigger},
 	{"state", "ask for an operation's state (OpStateExt)", (*cli).state},
+	{"qr", "render a payment link as a QR code (PNG or terminal)", (*cli).qrCode},
 }
 
 const overview = `robokassa: a command line for Robokassa integrations.

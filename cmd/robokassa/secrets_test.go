@@ -59,6 +59,7 @@ func secretInvocations(t *testing.T) map[string]result {
 		"trigger success get": append([]string{"trigger", "success", "-get", "-to", shopSrv.URL, "-sum", "1", "-inv", "12", "-test"}, flags...),
 		"trigger fail":        {"trigger", "fail", "-to", shopSrv.URL, "-sum", "1", "-inv", "12"},
 		"state":               {"state", "-auth-url", wsURL, "12"},
+		"qr":                  {"qr", "https://auth.robokassa.ru/Merchant/Index.aspx?InvId=12"},
 		"state refused":       append([]string{"state", "-auth-url", shopSrv.URL, "12"}, flags...),
 	} {
 		out[name] = runCLI(t, secretEnv, "", args...)
