@@ -85,7 +85,11 @@ func (c *cli) explain(args []string) error {
 	case e.sent == "":
 		return usageError("the payment link has no SignatureValue")
 	}
-	e.isTest = form.Get("IsTest") == "1"
+	// As the emulator reads it: "1" or "true" (any case) is test mode.
+	switch strings.ToLower(form.Get("IsTest")) {
+	case "1", "true":
+		e.isTest = true
+	}
 	live := secret{r.password1, "Password #1", "live-password"}
 	test := secret{r.testPassword1, "test Password #1", "test-password"}
 	e.expected, e.other = live, test
@@ -339,8 +343,10 @@ func (e *explainer) notes() []string {
 			notes = append(notes, name+" does not arrive as an absolute URL: it was URL-encoded once too often in the link")
 		}
 	}
-	if v, ok := e.form["IsTest"]; ok && v[0] != "1" {
-		notes = append(notes, fmt.Sprintf("IsTest=%q is not a test payment: only IsTest=1 is", v[0]))
+	switch v := strings.ToLower(e.form.Get("IsTest")); v {
+	case "", "0", "1", "false", "true":
+	default:
+		notes = append(notes, fmt.Sprintf("IsTest=%q is neither 1 nor 0: the emulator refuses it with error 30; explain read it as production", e.form.Get("IsTest")))
 	}
 	return notes
 }

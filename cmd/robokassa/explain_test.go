@@ -77,6 +77,7 @@ func TestExplainCauses(t *testing.T) {
 	for _, m := range []mistake{
 		{name: "ok", fields: plus("Shp_order", "12"), signed: "demo:990.00:12:password_1:Shp_order=12", cause: "ok", detail: "The signature is right"},
 		{name: "ok in test mode", fields: plus("IsTest", "1"), signed: "demo:990.00:12:test_password_1", cause: "ok"},
+		{name: "IsTest=true is test mode too", fields: plus("IsTest", "true"), signed: "demo:990.00:12:test_password_1", cause: "ok"},
 		{name: "receipt signed raw", fields: plus("Receipt", receiptEnc), signed: "demo:990.00:12:" + receiptJSON + ":password_1",
 			cause: "receipt-not-encoded", detail: "The Receipt was signed as raw JSON; the form carries it URL-encoded once"},
 		{name: "receipt sent raw", fields: plus("Receipt", receiptJSON), signed: "demo:990.00:12:" + receiptEnc + ":password_1",
@@ -215,14 +216,14 @@ func TestExplainExpectedBase(t *testing.T) {
 }
 
 func TestExplainNotes(t *testing.T) {
-	m := mistake{fields: fields("MerchantLogin", "demo", "OutSum", "1.00", "Receipt", receiptJSON, "IsTest", "true",
+	m := mistake{fields: fields("MerchantLogin", "demo", "OutSum", "1.00", "Receipt", receiptJSON, "IsTest", "yes",
 		"SuccessUrl2", url.QueryEscape("https://shop.example/ok"), "SuccessUrl2Method", "GET")}
 	m.signed = "demo:1.00::" + receiptJSON + ":" + url.QueryEscape("https://shop.example/ok") + ":GET:password_1"
 	r := runCLI(t, demoEnv, "", "explain", m.link())
 	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "note: the Receipt arrives as raw JSON")
 	assert.Contains(t, r.stdout, "note: SuccessUrl2 does not arrive as an absolute URL")
-	assert.Contains(t, r.stdout, `note: IsTest="true" is not a test payment`)
+	assert.Contains(t, r.stdout, `note: IsTest="yes" is neither 1 nor 0`)
 }
 
 func TestExplainUsageErrors(t *testing.T) {
