@@ -117,6 +117,7 @@ type explainer struct {
 	isTest          bool
 	expected, other secret
 	shp             shpFlag // what the shop signs (-shp)
+	combos          int     // every-order and every-subset variants still allowed (mistakes.go)
 }
 
 // variant is a base string a shop may have signed by mistake.

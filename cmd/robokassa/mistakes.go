@@ -23,10 +23,18 @@ const maxPermuted = 6
 // maxSubsets bounds the Shp parameters whose every subset is tried.
 const maxSubsets = 8
 
+// maxHashed bounds the bytes the search hashes, whatever the link: the
+// every-order and every-subset variants are tried only while their count
+// times the base string's length (and the few algorithm and password
+// combinations each is tried with) stays under it. A link of a kilobyte
+// gets them all; a link with a 300 KB receipt gets the named ones.
+const maxHashed = 64 << 20
+
 // variants returns the mistakes that apply to the link, most common first
 // within each kind.
 func (e *explainer) variants() []variant {
 	var vs []variant
+	e.combos = maxHashed / (4 * (len(robokassatest.PaymentBase(e.form, "")) + 64))
 	fromForm := func(cause, detail string, f url.Values) {
 		vs = append(vs, variant{cause, detail, func(pw string) string { return robokassatest.PaymentBase(f, pw) }})
 	}
@@ -137,7 +145,7 @@ func (e *explainer) shpSetMistakes(add addForm) {
 		// Every proper subset, smallest first.
 		for size := 1; size < len(sent); size++ {
 			for mask := 1; mask < 1<<len(sent); mask++ {
-				if popcount(mask) != size {
+				if popcount(mask) != size || !e.spend() {
 					continue
 				}
 				var names []string
@@ -264,7 +272,7 @@ func (e *explainer) orderMistakes(parts []part, add func(cause, detail string, p
 		try(" (sorted by name=value)", sortedBy(shp, func(p part) string { return p.prefix + p.value }))
 		try(" (sorted by name, ignoring case)", sortedBy(shp, func(p part) string { return strings.ToLower(p.field) }))
 		if len(shp) <= maxPermuted {
-			permutations(shp, func(order []part) bool { try("", order); return true })
+			permutations(shp, func(order []part) bool { try("", order); return e.spend() })
 		}
 	}
 	if len(shp) > 0 {
@@ -285,7 +293,7 @@ func (e *explainer) orderMistakes(parts []part, add func(cause, detail string, p
 		}
 		try(" (the link's order)", e.linkOrder(mods))
 		if len(mods) <= maxPermuted {
-			permutations(mods, func(order []part) bool { try("", order); return true })
+			permutations(mods, func(order []part) bool { try("", order); return e.spend() })
 		}
 	}
 	if len(mods) > 0 {
@@ -307,6 +315,16 @@ func (e *explainer) orderMistakes(parts []part, add func(cause, detail string, p
 	if len(noInv) < len(parts) {
 		add("invid-slot", "The InvId slot was left out of the signature; it is always there, empty when the link sends no InvId.", noInv)
 	}
+}
+
+// spend takes one every-order or every-subset variant from the budget
+// and reports whether there was one.
+func (e *explainer) spend() bool {
+	if e.combos <= 0 {
+		return false
+	}
+	e.combos--
+	return true
 }
 
 // linkOrder returns parts in the order their fields appear in the link.
