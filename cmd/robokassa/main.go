@@ -70,6 +70,7 @@ var subcommands = []subcommand{
 	{"verify", "verify a ResultURL notification or a SuccessURL redirect (-success)", (*cli).verify},
 	{"explain", "find why the payment page answered \"error 29: invalid SignatureValue\"", (*cli).explain},
 	{"trigger", "send a signed result, success or fail notification to a shop", (*cli).trigger},
+	{"sandbox", "run a local Robokassa emulator for a shop to talk to", (*cli).sandbox},
 	{"state", "ask for an operation's state (OpStateExt)", (*cli).state},
 	{"qr", "render a payment link as a QR code (PNG or terminal)", (*cli).qrCode},
 }

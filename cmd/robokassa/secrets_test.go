@@ -64,6 +64,7 @@ func secretInvocations(t *testing.T) map[string]result {
 	} {
 		out[name] = runCLI(t, secretEnv, "", args...)
 	}
+	out["sandbox"] = sandboxSession(t, secretEnv)
 	return out
 }
 
