@@ -6,12 +6,17 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"hash"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/robokassatest"
 	//lint:ignore SA1019 Robokassa offers RIPEMD160; the test hashes it as a shop would.
 	"golang.org/x/crypto/ripemd160"
 )
@@ -167,8 +172,43 @@ func TestExplainCauses(t *testing.T) {
 				assert.Contains(t, r.stdout, "\nsigned:    "+m.signed+"\n")
 			}
 			assert.NotContains(t, r.stdout, "password_1")
+
+			// The premise, checked against the emulator's payment page:
+			// every mistake is refused, the right link is not.
+			page := emulatorPage(t, m)
+			switch m.cause {
+			case "ok":
+				assert.Contains(t, page, `id="pay"`, "the emulator shows the payment page")
+			case "wrong-login":
+				assert.Contains(t, page, `id="error"`, "the emulator refuses the link")
+			default:
+				assert.Contains(t, page, `<h1 class="error" id="error">error 29</h1>`, "the emulator answers error 29")
+			}
 		})
 	}
+}
+
+// emulatorPage opens the mistake's link on a robokassatest.Server whose
+// shop has the test's credentials and algorithm, and returns the page.
+func emulatorPage(t *testing.T, m mistake) string {
+	t.Helper()
+	alg := robokassa.MD5
+	for i, a := range m.args {
+		if a == "-algorithm" {
+			alg = robokassa.HashAlgorithm(strings.ToUpper(m.args[i+1]))
+		}
+	}
+	srv := robokassatest.NewServer(robokassatest.Shop{
+		MerchantLogin: "demo", Password1: "password_1", Password2: "password_2",
+		TestPassword1: "test_password_1", TestPassword2: "test_password_2", Algorithm: alg,
+	})
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/Merchant/Index.aspx?" + m.link())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(body)
 }
 
 func TestExplainExpectedBase(t *testing.T) {
