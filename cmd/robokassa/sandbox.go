@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/robokassa-go/robokassa"
 	"github.com/robokassa-go/robokassa/robokassatest"
@@ -132,9 +131,8 @@ func (c *cli) sandbox(args []string) error {
 
 	<-c.ctx.Done()
 	fmt.Fprintln(w, "Robokassa sandbox stopping: ending deliveries in flight")
-	start := time.Now()
 	srv.Close()
-	fmt.Fprintf(w, "Robokassa sandbox stopped (%s)\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(w, "Robokassa sandbox stopped")
 	return nil
 }
 
