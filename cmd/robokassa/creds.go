@@ -81,6 +81,20 @@ type resolved struct {
 	authURL                      string
 }
 
+// parseWithCredentials parses args as parse does, then resolves the
+// credentials cr registered on cmd.
+func (c *cli) parseWithCredentials(cmd *command, cr *credentials, args []string) ([]string, *resolved, error) {
+	rest, err := c.parse(cmd, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := c.resolve(cmd.fs, cr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rest, r, nil
+}
+
 // resolve combines the flags with the environment (a flag wins) and
 // checks the algorithm, the test switch and the URL.
 func (c *cli) resolve(fs *flag.FlagSet, cr *credentials) (*resolved, error) {

@@ -58,11 +58,7 @@ func (c *cli) explain(args []string) error {
 	cr := addCredentials(fs, credLogin|credPassword1|credTestPassword1|credAlgorithm, "")
 	var shp shpFlag
 	fs.Var(&shp, "shp", "a Shp_ parameter the shop signs, as name=value (repeatable): lets explain find shp-unsent")
-	rest, err := c.parse(cmd, args)
-	if err != nil {
-		return err
-	}
-	r, err := c.resolve(fs, cr)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}

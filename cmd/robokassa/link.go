@@ -73,16 +73,12 @@ func (c *cli) link(args []string) error {
 	fs.BoolVar(&form, "form", false, "print an HTML form that posts the payment instead of a link")
 	fs.StringVar(&buttonLabel, "label", "Pay", "the -form button's label")
 	fs.BoolVar(&explain, "explain", false, "also print the signed string, password masked, part by part")
-	rest, err := c.parse(cmd, args)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q (run \"robokassa link -h\" for usage)", rest[0])
-	}
-	r, err := c.resolve(fs, cr)
-	if err != nil {
-		return err
 	}
 	switch {
 	case r.login == "":

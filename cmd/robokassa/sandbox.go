@@ -53,16 +53,12 @@ func (c *cli) sandbox(args []string) error {
 	fs.BoolVar(&sh.NoRecurring, "no-recurring", false, "recurring payments not enabled for the shop (error 34)")
 	fs.BoolVar(&sh.NoHold, "no-hold", false, "two-stage payments not enabled for the shop (error 64)")
 	fast := fs.Bool("fast-retries", false, "retry a refused notification within a second instead of once a minute")
-	rest, err := c.parse(cmd, args)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q (run \"robokassa sandbox -h\" for usage)", rest[0])
-	}
-	r, err := c.resolve(fs, cr)
-	if err != nil {
-		return err
 	}
 	for _, m := range []*string{&sh.ResultMethod, &sh.SuccessMethod, &sh.FailMethod} {
 		*m = strings.ToUpper(*m)

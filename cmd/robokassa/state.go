@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -38,7 +37,7 @@ func (c *cli) state(args []string) error {
 	cr := addCredentials(fs, credLogin|credPassword2|credAlgorithm|credAuthURL, "")
 	inv := fs.Int64("inv", 0, "the shop's invoice number (InvId), instead of the argument")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait, retries included")
-	rest, err := c.parse(cmd, args)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}
@@ -57,10 +56,6 @@ func (c *cli) state(args []string) error {
 	}
 	if *timeout <= 0 {
 		return usageError("-timeout: must be positive")
-	}
-	r, err := c.resolve(fs, cr)
-	if err != nil {
-		return err
 	}
 	switch {
 	case r.login == "":
@@ -116,19 +111,7 @@ func printState(w io.Writer, st *robokassa.OperationState) {
 	row("account", st.IncAccount)
 	row("OpKey", st.OpKey)
 	row("RRN", st.BankCardRRN)
-	raw := st.RawShp()
-	names := make([]string, 0, len(st.Shp))
-	for k := range st.Shp {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		v := st.Shp[k]
-		if raw[k] != v {
-			v += " (reported " + raw[k] + ")"
-		}
-		fmt.Fprintf(tw, "Shp_%s\t%s\n", k, v)
-	}
+	writeShp(tw, st.Shp, st.RawShp(), "reported")
 	tw.Flush()
 }
 

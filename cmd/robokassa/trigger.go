@@ -69,7 +69,7 @@ func (c *cli) trigger(args []string) error {
 	fs.BoolVar(&get, "get", false, "send a GET query instead of a POST form")
 	fs.IntVar(&repeat, "repeat", 1, "send the same notification N times to check the shop's idempotency")
 	fs.DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for each answer")
-	rest, err := c.parse(cmd, args)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,6 @@ func (c *cli) trigger(args []string) error {
 		return usageError("want one of result, success or fail (run \"robokassa trigger -h\" for usage)")
 	}
 	kind := rest[0]
-	r, err := c.resolve(fs, cr)
-	if err != nil {
-		return err
-	}
 	n := robokassa.Notification{InvID: inv, IsTest: r.test, Shp: shp.values}
 	switch {
 	case to == "":

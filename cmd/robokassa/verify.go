@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"text/tabwriter"
 
@@ -34,11 +35,7 @@ func (c *cli) verify(args []string) error {
 	cr := addCredentials(fs, credPassword1|credPassword2|credTestPassword1|credTestPassword2|credAlgorithm|credTest,
 		"the shop is in test mode: accept IsTest=1 and verify with the test passwords")
 	success := fs.Bool("success", false, "verify a SuccessURL redirect (Password #1) instead of a ResultURL notification (Password #2)")
-	rest, err := c.parse(cmd, args)
-	if err != nil {
-		return err
-	}
-	r, err := c.resolve(fs, cr)
+	rest, r, err := c.parseWithCredentials(cmd, cr, args)
 	if err != nil {
 		return err
 	}
@@ -103,23 +100,29 @@ func (c *cli) verify(args []string) error {
 		test = "yes (IsTest=1: no money moved)"
 	}
 	fmt.Fprintf(tw, "test\t%s\n", test)
-	raw := n.RawShp()
-	names := make([]string, 0, len(n.Shp))
-	for k := range n.Shp {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		if raw[k] != n.Shp[k] {
-			fmt.Fprintf(tw, "Shp_%s\t%s\t(received %s)\n", k, n.Shp[k], raw[k])
-		} else {
-			fmt.Fprintf(tw, "Shp_%s\t%s\n", k, n.Shp[k])
-		}
-	}
+	writeShp(tw, n.Shp, n.RawShp(), "received")
 	if !*success {
 		fmt.Fprintf(tw, "answer\tOK%d\t(exactly this body, status 200, once the order is marked paid)\n", n.InvID)
 	} else {
 		fmt.Fprintln(tw, "note\tSuccessURL is informational: mark the order paid from ResultURL only")
 	}
 	return tw.Flush()
+}
+
+// writeShp writes one table row per Shp parameter, sorted by name: the
+// value decoded as the SDK hands it back and, when decoding changed it,
+// the value as it came ("received" or "reported").
+func writeShp(w io.Writer, shp, raw map[string]string, came string) {
+	names := make([]string, 0, len(shp))
+	for k := range shp {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if raw[k] != shp[k] {
+			fmt.Fprintf(w, "Shp_%s\t%s\t(%s %s)\n", k, shp[k], came, raw[k])
+		} else {
+			fmt.Fprintf(w, "Shp_%s\t%s\n", k, shp[k])
+		}
+	}
 }
