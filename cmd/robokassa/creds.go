@@ -116,7 +116,7 @@ func (c *cli) resolve(fs *flag.FlagSet, cr *credentials) (*resolved, error) {
 		v := get(s)
 		switch s.bit {
 		case credLogin:
-			r.login = strings.TrimSpace(v)
+			r.login = v
 		case credPassword1:
 			r.password1 = v
 		case credPassword2:

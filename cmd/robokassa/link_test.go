@@ -230,6 +230,7 @@ func TestLinkErrors(t *testing.T) {
 		{"three decimals", demoEnv, []string{"-sum", "1.005"}, "invalid OutSum"},
 		{"zero", demoEnv, []string{"-sum", "0"}, "invalid OutSum"},
 		{"no login", with(demoEnv, "ROBOKASSA_LOGIN", ""), []string{"-sum", "1"}, "give -login or set ROBOKASSA_LOGIN"},
+		{"login with a space", with(demoEnv, "ROBOKASSA_LOGIN", "demo "), []string{"-sum", "1"}, "invalid Config.MerchantLogin: must not have surrounding spaces"},
 		{"no password", with(demoEnv, "ROBOKASSA_PASSWORD1", ""), []string{"-sum", "1"}, "give -password1 or set ROBOKASSA_PASSWORD1"},
 		{"bad algorithm", with(demoEnv, "ROBOKASSA_ALGORITHM", "SHA3"), []string{"-sum", "1"}, `"SHA3" is not one of MD5`},
 		{"bad test switch", with(demoEnv, "ROBOKASSA_TEST", "yes"), []string{"-sum", "1"}, "ROBOKASSA_TEST: must be 1, 0, true or false"},
