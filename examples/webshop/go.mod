@@ -7,6 +7,7 @@ replace github.com/robokassa-go/robokassa => ../..
 require (
 	github.com/robokassa-go/robokassa v0.0.0-00010101000000-000000000000
 	github.com/shopspring/decimal v1.6.0
+	github.com/stretchr/testify v1.12.1
 	modernc.org/sqlite v1.59.0
 )
 
@@ -17,6 +18,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.0.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.45.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	modernc.org/libc v1.75.7 // indirect

@@ -89,11 +89,11 @@ const maxInvIDDraws = 8
 
 // Errors of the store. Each is wrapped with the InvId it concerns.
 var (
-	errUnknownPayment = errors.New("webshop: no payment with this InvId")
-	errNotCompleted   = errors.New("webshop: the payment is not completed")
-	errRefundExists   = errors.New("webshop: the payment already has a refund")
+	errUnknownPayment  = errors.New("webshop: no payment with this InvId")
+	errNotCompleted    = errors.New("webshop: the payment is not completed")
+	errRefundExists    = errors.New("webshop: the payment already has a refund")
 	errNotSubscription = errors.New("webshop: not a subscription payment")
-	errInvIDExhausted = errors.New("webshop: could not draw an unused InvId")
+	errInvIDExhausted  = errors.New("webshop: could not draw an unused InvId")
 )
 
 // amountError refuses a notification whose amount differs from the
