@@ -331,12 +331,17 @@ func (s *store) complete(ctx context.Context, c completion) (outcome, payment, s
 		if err != nil {
 			return 0, payment{}, state, fmt.Errorf("webshop: complete payment: %w", err)
 		}
-		if err := tx.Commit(); err != nil {
-			return 0, payment{}, state, fmt.Errorf("webshop: commit completion: %w", err)
-		}
 	}
-	p, err := s.payment(ctx, c.InvID)
-	return out, p, state, err
+	// Read back inside the transaction: a second connection could wait
+	// behind writers that themselves wait for this transaction's lock.
+	p, err := readPayment(ctx, tx, c.InvID)
+	if err != nil {
+		return 0, payment{}, state, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, payment{}, state, fmt.Errorf("webshop: commit completion: %w", err)
+	}
+	return out, p, state, nil
 }
 
 // markFailed records that Robokassa refused to create a payment (a
@@ -450,7 +455,16 @@ func scanPayment(row interface{ Scan(...any) error }) (payment, error) {
 
 // payment returns one payment.
 func (s *store) payment(ctx context.Context, invID int64) (payment, error) {
-	p, err := scanPayment(s.db.QueryRowContext(ctx, `SELECT `+paymentColumns+paymentFrom+` WHERE p.inv_id = ?`, invID))
+	return readPayment(ctx, s.db, invID)
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readPayment(ctx context.Context, q querier, invID int64) (payment, error) {
+	p, err := scanPayment(q.QueryRowContext(ctx, `SELECT `+paymentColumns+paymentFrom+` WHERE p.inv_id = ?`, invID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return payment{}, fmt.Errorf("%w: %d", errUnknownPayment, invID)
 	}
