@@ -5,6 +5,7 @@ go 1.25.0
 replace github.com/robokassa-go/robokassa => ../..
 
 require (
+	github.com/chromedp/chromedp v0.23.0
 	github.com/robokassa-go/robokassa v0.0.0-00010101000000-000000000000
 	github.com/shopspring/decimal v1.6.0
 	github.com/stretchr/testify v1.12.1
@@ -12,7 +13,9 @@ require (
 )
 
 require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/go-querystring v1.2.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

@@ -111,6 +111,9 @@ type testShop struct {
 // newTestShop serves a shop with cfg's client on a fresh database.
 func newTestShop(t *testing.T, cfg robokassa.Config, be backend) *testShop {
 	t.Helper()
+	if be.URL == "" {
+		be.URL = robokassa.DefaultAuthURL
+	}
 	rec := &logRecorder{}
 	logger := slog.New(rec)
 	cfg.Logger = logger

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// chromiumNames are the binaries the browser test looks for on PATH.
+var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"}
+
+// findChromium returns the path of a Chromium binary: $CHROME_PATH, or
+// the first of chromiumNames on PATH.
+func findChromium() string {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// tab is a headless Chromium tab driven by chromedp, saving a
+// screenshot of each page it is asked to.
+type tab struct {
+	t     *testing.T
+	ctx   context.Context
+	dir   string // where screenshots go: the test's temporary directory
+	shots int
+}
+
+// newTab starts a headless Chromium with a fresh profile. Without a
+// Chromium binary the test is skipped, unless CI is set: in CI it fails.
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		if os.Getenv("CI") == "" {
+			t.Skip("no Chromium binary found (install the chromium package); CI is unset, so the browser test is skipped")
+		}
+		t.Fatalf("CI is set and no Chromium binary was found (looked for $CHROME_PATH and %s)", strings.Join(chromiumNames, ", "))
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 760),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelTab()
+		cancelAlloc()
+	})
+	require.NoError(t, chromedp.Do(ctx), "start Chromium at %s", path)
+	return &tab{t: t, ctx: ctx, dir: t.TempDir()}
+}
+
+// open navigates to url.
+func (b *tab) open(url string) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, chromedp.Navigate(url)), "open %s", url)
+}
+
+// click clicks the element with the given CSS selector.
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel))), "click %s", sel)
+}
+
+// waitFor waits until the JavaScript expression is true (a new page,
+// usually).
+func (b *tab) waitFor(expr string) {
+	b.t.Helper()
+	// Evaluated again and again rather than with chromedp.Poll, which
+	// fails when the page navigates while it polls.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) || b.ctx.Err() != nil {
+			b.t.Fatalf("waited 30s for %s (at %s): last error %v", expr, b.location(), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitPath waits until the page's path starts with prefix.
+func (b *tab) waitPath(prefix string) {
+	b.t.Helper()
+	b.waitFor(fmt.Sprintf("location.pathname.startsWith(%q) && document.readyState === 'complete'", prefix))
+}
+
+// text returns the visible text of the element with the CSS selector.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(b.t, err, "text of %s", sel)
+	return strings.TrimSpace(s)
+}
+
+// attr returns an attribute of the element with the CSS selector.
+func (b *tab) attr(sel, name string) string {
+	b.t.Helper()
+	r, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	require.NoError(b.t, err, "attribute %s of %s", name, sel)
+	return r.Value
+}
+
+// body returns the page's visible text.
+func (b *tab) body() string { return b.text("body") }
+
+func (b *tab) location() string {
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		return "(unknown: " + err.Error() + ")"
+	}
+	return loc
+}
+
+// shot saves a screenshot of the page as NN-name.png in the test's
+// directory (and in $WEBSHOP_SCREENSHOTS, when set), and returns its
+// path.
+func (b *tab) shot(name string) string {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	require.NoError(b.t, err, "screenshot %s", name)
+	require.NotEmpty(b.t, png)
+	b.shots++
+	file := fmt.Sprintf("%02d-%s.png", b.shots, name)
+	path := filepath.Join(b.dir, file)
+	require.NoError(b.t, os.WriteFile(path, png, 0o644))
+	if dir := os.Getenv("WEBSHOP_SCREENSHOTS"); dir != "" {
+		require.NoError(b.t, os.WriteFile(filepath.Join(dir, file), png, 0o644))
+	}
+	return path
+}
+
+// TestBrowserOrderPage drives the shop's own pages in Chromium: the
+// catalogue, the buy button, the order page with its payment link.
+func TestBrowserOrderPage(t *testing.T) {
+	ts := newTestShop(t, testConfig(), backend{})
+	b := newTab(t)
+
+	b.open(ts.srv.URL + "/")
+	assert.Equal(t, "0.00 ₽", b.text("#balance"))
+	assert.Contains(t, b.text("#product-topup-500"), "Top-up 500 ₽")
+	assert.Contains(t, b.text("#product-monthly"), "299.00 ₽ / month")
+	b.shot("catalogue")
+
+	b.click("#buy-topup-500")
+	b.waitPath("/order/")
+	assert.Equal(t, "pending", b.text("#state"))
+	assert.Equal(t, "500.00 ₽", b.text("#amount"))
+	assert.Contains(t, b.text("#receipt"), "advance")
+	link := b.attr("#pay-link", "href")
+	assert.True(t, strings.HasPrefix(link, "https://auth.robokassa.ru/Merchant/Index.aspx?MerchantLogin=demo-shop&OutSum=500.00&InvId="), link)
+	b.shot("order")
+
+	b.click("#nav-account")
+	b.waitPath("/account")
+	assert.Contains(t, b.text("#history"), "pending")
+	assert.Equal(t, "0.00 ₽", b.text("#balance"), "a pending payment is not balance")
+	b.shot("account")
+}
