@@ -131,9 +131,6 @@ func (b *tab) attr(sel, name string) string {
 	return r.Value
 }
 
-// body returns the page's visible text.
-func (b *tab) body() string { return b.text("body") }
-
 func (b *tab) location() string {
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
 	if err != nil {
