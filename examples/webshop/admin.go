@@ -75,7 +75,8 @@ func (s *shop) refundAction(w http.ResponseWriter, r *http.Request) {
 
 func (s *shop) chargeAction(w http.ResponseWriter, r *http.Request) {
 	if inv, ok := s.adminForm(w, r); ok {
-		backToAdmin(w, r, s.charge(r.Context(), inv), inv)
+		code, shown := s.charge(r.Context(), inv)
+		backToAdmin(w, r, code, shown)
 	}
 }
 
@@ -210,29 +211,30 @@ func (s *shop) refreshRefund(ctx context.Context, inv int64, requestID string) {
 // charge charges the card of a completed subscription payment again: a
 // new pending payment row (a new InvId), then Merchant/Recurring. Its
 // "OK" only means the operation was created; the child is completed by
-// its own ResultURL notification, like any payment.
-func (s *shop) charge(ctx context.Context, parent int64) string {
+// its own ResultURL notification, like any payment. It returns the
+// flash code and the InvId the flash names: the child's once it exists.
+func (s *shop) charge(ctx context.Context, parent int64) (string, int64) {
 	log := s.log.With("parent_inv_id", parent)
 	if s.client.Test() {
-		return "not-in-test-mode"
+		return "not-in-test-mode", parent
 	}
 	child, err := s.store.createCharge(ctx, parent)
 	switch {
 	case errors.Is(err, errUnknownPayment):
-		return "unknown-payment"
+		return "unknown-payment", parent
 	case errors.Is(err, errNotCompleted), errors.Is(err, errNotSubscription):
 		log.Warn("charge refused", "reason", err.Error())
-		return "charge-impossible"
+		return "charge-impossible", parent
 	case err != nil:
 		log.Error("charge not recorded", "error", err)
-		return "database-unavailable"
+		return "database-unavailable", parent
 	}
 	log = log.With("inv_id", child.InvID)
 	log.Info("recurring charge created", "order_id", child.OrderID, "amount", child.Amount.StringFixed(2))
 	prod, ok := productByID(child.Product)
 	if !ok {
 		_ = s.store.markFailed(ctx, child.InvID, "the product is no longer sold")
-		return "charge-refused"
+		return "charge-refused", child.InvID
 	}
 	err = s.client.Recurring(ctx, robokassa.RecurringPayment{
 		PreviousInvID: parent,
@@ -246,14 +248,14 @@ func (s *shop) charge(ctx context.Context, parent int64) string {
 		if outcomeUnknown(err) {
 			log.Error("recurring charge outcome unknown", "error", err)
 			_ = s.store.setNote(ctx, child.InvID, "outcome unknown: "+err.Error())
-			return "charge-unknown"
+			return "charge-unknown", child.InvID
 		}
 		log.Warn("recurring charge refused by Robokassa", "error", err)
 		if err := s.store.markFailed(ctx, child.InvID, "refused: "+err.Error()); err != nil {
 			log.Error("charge state not recorded", "error", err)
 		}
-		return "charge-refused"
+		return "charge-refused", child.InvID
 	}
 	log.Info("recurring charge accepted; waiting for its ResultURL notification")
-	return "charge-accepted"
+	return "charge-accepted", child.InvID
 }

@@ -30,7 +30,7 @@ var templateFuncs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		return t.UTC().Format("2006-01-02 15:04:05")
 	},
 	"kindName": func(kind string) string {
 		switch kind {
