@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/robokassatest"
 )
 
 // options are the command line's flags.
@@ -76,13 +77,12 @@ type app struct {
 	ShopURL string
 	DBPath  string
 	Backend backend
-	// closeBackend stops the embedded emulator (nil with the real
-	// Robokassa).
-	closeBackend func()
-	srv          *http.Server
-	store        *store
-	served       chan error
-	log          *slog.Logger
+	// Emulator is the embedded Robokassa (nil with the real one).
+	Emulator *robokassatest.Server
+	srv      *http.Server
+	store    *store
+	served   chan error
+	log      *slog.Logger
 }
 
 // start opens the database, chooses Robokassa (the emulator or the real
@@ -101,11 +101,10 @@ func start(ctx context.Context, o options, getenv func(string) string, logger *s
 	var cfg robokassa.Config
 	var adminPassword robokassa.Secret
 	if getenv("ROBOKASSA_LOGIN") == "" {
-		cfg, a.Backend, a.closeBackend, err = embedded(a.ShopURL, logger)
-	} else {
-		cfg, adminPassword, a.Backend, err = realRobokassa(getenv)
-	}
-	if err != nil {
+		a.Emulator = embedded(a.ShopURL, logger)
+		cfg = a.Emulator.ClientConfig()
+		a.Backend = backend{Embedded: true, URL: a.Emulator.URL}
+	} else if cfg, adminPassword, a.Backend, err = realRobokassa(getenv); err != nil {
 		return fail(err)
 	}
 	cfg.Logger = logger // the SDK's account of every notification it refuses
@@ -161,9 +160,9 @@ func (a *app) describe(w io.Writer) {
 func (a *app) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if a.closeBackend != nil {
-		a.closeBackend()
-		a.closeBackend = nil
+	if a.Emulator != nil {
+		a.Emulator.Close()
+		a.Emulator = nil
 	}
 	var err error
 	if a.srv != nil {
@@ -173,9 +172,9 @@ func (a *app) Close() error {
 }
 
 func (a *app) closeAll() error {
-	if a.closeBackend != nil {
-		a.closeBackend()
-		a.closeBackend = nil
+	if a.Emulator != nil {
+		a.Emulator.Close()
+		a.Emulator = nil
 	}
 	if a.store != nil {
 		err := a.store.Close()

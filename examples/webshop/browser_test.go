@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/robokassa-go/robokassa"
 )
 
 // chromiumNames are the binaries the browser test looks for on PATH.
@@ -183,4 +187,144 @@ func TestBrowserOrderPage(t *testing.T) {
 	assert.Contains(t, b.text("#history"), "pending")
 	assert.Equal(t, "0.00 ₽", b.text("#balance"), "a pending payment is not balance")
 	b.shot("account")
+}
+
+// startEmbedded starts the shop as main does with no ROBOKASSA_LOGIN:
+// with the embedded emulator, on a fresh database and free ports.
+func startEmbedded(t *testing.T) (*app, *logRecorder) {
+	t.Helper()
+	rec := &logRecorder{}
+	a, err := start(context.Background(), options{addr: "127.0.0.1:0", db: filepath.Join(t.TempDir(), "shop.db")},
+		func(string) string { return "" }, slog.New(rec))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		secrets := a.Emulator.ClientConfig()
+		assert.NoError(t, a.Close())
+		for _, pw := range []robokassa.Secret{secrets.Password1, secrets.Password2, secrets.Password3, secrets.TestPassword1, secrets.TestPassword2} {
+			assert.NotContains(t, rec.all(), string(pw), "a password in the log")
+		}
+	})
+	return a, rec
+}
+
+// payOnEmulator follows the order page's payment link to the emulator's
+// payment page, screenshots it, and presses button (#pay or #decline).
+func payOnEmulator(t *testing.T, b *tab, a *app, button, shot string) {
+	t.Helper()
+	b.click("#pay-link")
+	b.waitFor(fmt.Sprintf("location.href.startsWith(%q) && document.querySelector(%q) !== null", a.Emulator.URL, button))
+	if shot != "" {
+		b.shot(shot)
+	}
+	b.click(button)
+}
+
+// TestBrowserShopFlow is the whole shop in Chromium, against the
+// embedded emulator: buy a pack, pay on Robokassa's page, come back to
+// the success page and see the balance grow; decline and see the fail
+// page; refund from the admin page; subscribe, then "charge now".
+func TestBrowserShopFlow(t *testing.T) {
+	a, rec := startEmbedded(t)
+	b := newTab(t)
+
+	// The catalogue.
+	b.open(a.ShopURL + "/")
+	assert.Equal(t, "0.00 ₽", b.text("#balance"))
+	assert.Contains(t, b.text("#backend"), "embedded emulator at "+a.Emulator.URL)
+	b.shot("catalogue")
+
+	// Buy a pack and pay.
+	b.click("#buy-topup-500")
+	b.waitPath("/order/")
+	assert.Equal(t, "pending", b.text("#state"))
+	paid, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
+	require.NoError(t, err)
+	b.shot("order")
+	payOnEmulator(t, b, a, "#pay", "payment-page")
+	b.waitPath(pathSuccess)
+	assert.Equal(t, "Thank you", b.text("h1"))
+	assert.Equal(t, strconv.FormatInt(paid, 10), b.text("#inv-id"))
+	assert.Equal(t, "completed", b.text("#state"), "ResultURL was notified before the buyer came back")
+	assert.Equal(t, "500.00 ₽", b.text("#balance"))
+	b.shot("success")
+	op, ok := a.Emulator.Operation(paid)
+	require.True(t, ok)
+	assert.Equal(t, robokassa.StatePaid, op.State)
+	assert.Equal(t, "500.00", op.OutSum.StringFixed(2))
+
+	// Decline another.
+	b.open(a.ShopURL + "/")
+	assert.Equal(t, "500.00 ₽", b.text("#balance"))
+	b.click("#buy-topup-100")
+	b.waitPath("/order/")
+	declined, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
+	require.NoError(t, err)
+	payOnEmulator(t, b, a, "#decline", "")
+	b.waitPath(pathFail)
+	assert.Equal(t, "Payment not completed", b.text("#fail-title"))
+	assert.Equal(t, "pending", b.text("#state"))
+	b.shot("fail")
+	b.open(a.ShopURL + "/account")
+	assert.Equal(t, "500.00 ₽", b.text("#balance"))
+	assert.Contains(t, b.text(fmt.Sprintf("#payment-%d", declined)), "pending")
+	assert.Contains(t, b.text(fmt.Sprintf("#payment-%d", paid)), "completed")
+	b.shot("account")
+
+	// Refund the paid pack from the admin page.
+	b.open(a.ShopURL + "/admin")
+	assert.Contains(t, b.text(fmt.Sprintf("#payment-%d", paid)), "completed")
+	b.click(fmt.Sprintf("#refund-%d", paid))
+	b.waitFor(`document.querySelector("#flash") !== null`)
+	assert.Contains(t, b.text("#flash"), fmt.Sprintf("Refund of payment %d accepted", paid))
+	assert.Contains(t, []string{"finished", "processing"}, strings.Fields(b.text(fmt.Sprintf("#payment-%d .refund", paid)))[0])
+	b.shot("admin-refund")
+	op, ok = a.Emulator.Operation(paid)
+	require.True(t, ok)
+	assert.Equal(t, "500.00", op.Refunded.StringFixed(2))
+	b.open(a.ShopURL + "/account")
+	assert.Equal(t, "0.00 ₽", b.text("#balance"), "a refunded top-up leaves the balance")
+
+	// Subscribe, then charge now.
+	b.open(a.ShopURL + "/")
+	b.click("#buy-monthly")
+	b.waitPath("/order/")
+	parent, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
+	require.NoError(t, err)
+	payOnEmulator(t, b, a, "#pay", "")
+	b.waitPath(pathSuccess)
+	assert.Equal(t, "completed", b.text("#state"))
+	op, ok = a.Emulator.Operation(parent)
+	require.True(t, ok)
+	assert.True(t, op.Recurring, "the parent payment carried Recurring=true")
+
+	b.open(a.ShopURL + "/admin")
+	b.click(fmt.Sprintf("#charge-%d", parent))
+	b.waitFor(`document.querySelector("#flash") !== null`)
+	flash := b.text("#flash")
+	require.Contains(t, flash, "created: Robokassa will confirm it on ResultURL", rec.all())
+	var child int64
+	_, err = fmt.Sscanf(flash, "Charge %d created", &child)
+	require.NoError(t, err, flash)
+	// The child is completed by its own notification: reload until it is.
+	for range 50 {
+		b.open(a.ShopURL + "/admin")
+		if strings.Contains(b.text(fmt.Sprintf("#payment-%d", child)), "completed") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	row := b.text(fmt.Sprintf("#payment-%d", child))
+	assert.Contains(t, row, "completed")
+	assert.Contains(t, row, fmt.Sprintf("subscription charge of %d", parent))
+	assert.Contains(t, row, "299.00 ₽")
+	b.shot("admin-charge")
+	op, ok = a.Emulator.Operation(child)
+	require.True(t, ok)
+	assert.Equal(t, parent, op.ParentInvID)
+	assert.Equal(t, robokassa.StatePaid, op.State)
+
+	assert.Equal(t, 3, rec.count("payment completed"), rec.all())
+	assert.Equal(t, 1, rec.count("refund accepted"))
+	assert.Equal(t, 1, rec.count("recurring charge accepted"))
+	assert.Equal(t, 1, rec.count("buyer back from Robokassa (fail)"))
 }
