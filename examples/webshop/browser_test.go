@@ -180,6 +180,9 @@ func TestBrowserOrderPage(t *testing.T) {
 	assert.Contains(t, b.text("#receipt"), "advance")
 	link := b.attr("#pay-link", "href")
 	assert.True(t, strings.HasPrefix(link, "https://auth.robokassa.ru/Merchant/Index.aspx?MerchantLogin=demo-shop&OutSum=500.00&InvId="), link)
+	qrWidth, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelector("#pay-qr").naturalWidth`))
+	require.NoError(t, err)
+	assert.Greater(t, qrWidth, 200, "the QR code is drawn next to the pay button")
 	b.shot("order")
 
 	b.click("#nav-account")

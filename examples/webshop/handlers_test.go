@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
+	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -309,6 +314,10 @@ func TestPaymentLink(t *testing.T) {
 			assert.True(t, strings.EqualFold(hex.EncodeToString(sum[:]), q.Get("SignatureValue")), "signature of %s", base)
 			assert.Equal(t, 1, ts.log.count("order created"))
 			assert.Equal(t, 1, ts.log.count("payment link built"))
+
+			// The QR code next to the button is the same link, byte for
+			// byte, read back by an independent decoder.
+			assert.Equal(t, link, decodeQR(t, page))
 		})
 	}
 }
@@ -488,4 +497,23 @@ func TestOutcomeUnknown(t *testing.T) {
 			assert.Equal(t, tt.want, outcomeUnknown(tt.err))
 		})
 	}
+}
+
+var qrPattern = regexp.MustCompile(`id="pay-qr" src="data:image/png;base64,([^"]+)"`)
+
+// decodeQR reads the payment QR code of an order page with gozxing, a
+// decoder independent of the encoder.
+func decodeQR(t *testing.T, page string) string {
+	t.Helper()
+	m := qrPattern.FindStringSubmatch(page)
+	require.NotNil(t, m, "no QR code on the page")
+	raw, err := base64.StdEncoding.DecodeString(htmlUnescape(m[1]))
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(raw))
+	require.NoError(t, err)
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	require.NoError(t, err)
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
+	require.NoError(t, err)
+	return res.GetText()
 }

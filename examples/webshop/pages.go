@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/qr"
 )
 
 //go:embed templates/*.html
@@ -70,6 +72,8 @@ type view struct {
 	Payment     *payment
 	Receipt     *robokassa.Receipt
 	PayLink     string
+	// PayQR is the payment link as a QR code: a data: URL of a PNG.
+	PayQR template.URL
 	// Refresh, when set, reloads the page at this URL after a few
 	// seconds (a payment whose notification has not arrived yet).
 	Refresh string
@@ -195,6 +199,10 @@ func (s *shop) orderPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Info("payment link built", "inv_id", p.InvID, "out_sum", req.OutSum.StringFixed(2), "recurring", req.Recurring, "test", s.client.Test())
+		if v.PayQR, err = qrImage(v.PayLink); err != nil {
+			// The link still works: the page shows it without a QR code.
+			s.log.Warn("payment link has no QR code", "inv_id", p.InvID, "error", err)
+		}
 	}
 	if v.Balance, err = s.store.balance(r.Context(), buyer, s.backend.Test); err != nil {
 		s.log.Error("balance not read", "error", err)
@@ -259,4 +267,24 @@ func (s *shop) failPage(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("fail redirect not understood", "reason", err.Error())
 	}
 	s.render(w, http.StatusOK, "fail", v)
+}
+
+// qrPixelsPerModule is the scale of the payment QR code: about three
+// pixels per module is what a phone camera needs to read a screen.
+const qrPixelsPerModule = 3
+
+// qrImage renders a payment link as a QR code, for a phone to scan next
+// to the pay button (issue #12): a PNG inlined as a data: URL, so the
+// page needs no second request and the link never leaves the page.
+func qrImage(link string) (template.URL, error) {
+	code, err := qr.Encode(link)
+	if err != nil {
+		return "", err
+	}
+	png, err := code.PNG(qrPixelsPerModule * code.MinPNGSize())
+	if err != nil {
+		return "", err
+	}
+	// Built here from our own bytes: safe as a URL.
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), nil
 }
