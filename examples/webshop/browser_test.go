@@ -211,11 +211,14 @@ func startEmbedded(t *testing.T) (*app, *logRecorder) {
 }
 
 // payOnEmulator follows the order page's payment link to the emulator's
-// payment page, screenshots it, and presses button (#pay or #decline).
-func payOnEmulator(t *testing.T, b *tab, a *app, button, shot string) {
+// payment page, checks that it asks for sum for InvId inv, screenshots
+// it, and presses button (#pay or #decline).
+func payOnEmulator(t *testing.T, b *tab, a *app, inv int64, sum, button, shot string) {
 	t.Helper()
 	b.click("#pay-link")
 	b.waitFor(fmt.Sprintf("location.href.startsWith(%q) && document.querySelector(%q) !== null", a.Emulator.URL, button))
+	assert.Equal(t, strconv.FormatInt(inv, 10), b.text("#invid"))
+	assert.Equal(t, sum+" RUB", b.text("#sum"))
 	if shot != "" {
 		b.shot(shot)
 	}
@@ -243,7 +246,7 @@ func TestBrowserShopFlow(t *testing.T) {
 	paid, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
 	require.NoError(t, err)
 	b.shot("order")
-	payOnEmulator(t, b, a, "#pay", "payment-page")
+	payOnEmulator(t, b, a, paid, "500.00", "#pay", "payment-page")
 	b.waitPath(pathSuccess)
 	assert.Equal(t, "Thank you", b.text("h1"))
 	assert.Equal(t, strconv.FormatInt(paid, 10), b.text("#inv-id"))
@@ -262,7 +265,7 @@ func TestBrowserShopFlow(t *testing.T) {
 	b.waitPath("/order/")
 	declined, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
 	require.NoError(t, err)
-	payOnEmulator(t, b, a, "#decline", "")
+	payOnEmulator(t, b, a, declined, "100.00", "#decline", "")
 	b.waitPath(pathFail)
 	assert.Equal(t, "Payment not completed", b.text("#fail-title"))
 	assert.Equal(t, "pending", b.text("#state"))
@@ -293,7 +296,7 @@ func TestBrowserShopFlow(t *testing.T) {
 	b.waitPath("/order/")
 	parent, err := strconv.ParseInt(b.text("#inv-id"), 10, 64)
 	require.NoError(t, err)
-	payOnEmulator(t, b, a, "#pay", "")
+	payOnEmulator(t, b, a, parent, "299.00", "#pay", "")
 	b.waitPath(pathSuccess)
 	assert.Equal(t, "completed", b.text("#state"))
 	op, ok = a.Emulator.Operation(parent)
