@@ -142,6 +142,7 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	return &store{db: db, newInvID: robokassa.NewInvID, now: time.Now}, nil
 }
 
+// Close closes the database.
 func (s *store) Close() error { return s.db.Close() }
 
 // payment is a payment row with its order and refund.
