@@ -60,6 +60,16 @@ const (
 	EndpointReceiptStatus Endpoint = "ReceiptStatus"
 )
 
+// isPage reports whether a buyer's browser meets the endpoint: its
+// refusals are HTML error pages.
+func (ep Endpoint) isPage() bool {
+	switch ep {
+	case EndpointIndex, EndpointCoF, EndpointPageSubmit, EndpointFormFLSSubmit, EndpointInvoicePage:
+		return true
+	}
+	return false
+}
+
 // FaultKind is how an endpoint misbehaves.
 type FaultKind int
 
@@ -271,8 +281,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case !hasMethod(rt.methods, r.Method):
 		sw.Header().Set("Allow", strings.ReplaceAll(rt.methods, " ", ", "))
-		if rt.ep == EndpointIndex || rt.ep == EndpointCoF {
-			s.errorPage(sw, http.StatusMethodNotAllowed, pageError{code: 30, detail: "the payment page takes GET or POST"})
+		if rt.ep.isPage() {
+			s.errorPage(sw, http.StatusMethodNotAllowed, pageError{code: 30, detail: "this page takes " + strings.ReplaceAll(rt.methods, " ", " or ")})
 			return
 		}
 		http.Error(sw, "405 method not allowed", http.StatusMethodNotAllowed)
