@@ -270,11 +270,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	rt, ok := s.lookup(r.URL.Path)
 	fault := ""
-	defer func() {
-		// The path only: a query string may carry a signature.
-		s.logf("robokassatest: request", "method", r.Method, "path", r.URL.Path, "endpoint", string(rt.ep),
-			"status", sw.status, "fault", fault, "duration", time.Since(start))
-	}()
+	if s.Logger != nil {
+		defer func() {
+			// The path only: a query string may carry a signature.
+			s.logf("robokassatest: request", "method", r.Method, "path", r.URL.Path, "endpoint", string(rt.ep),
+				"status", sw.status, "fault", fault, "duration", time.Since(start))
+		}()
+	}
 	switch {
 	case !ok:
 		http.Error(sw, "404 page not found", http.StatusNotFound)

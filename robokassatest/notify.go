@@ -500,8 +500,10 @@ func (s *Server) attempt(d *delivery) bool {
 	d.OK = d.OK || ok
 	n := len(d.Attempts)
 	s.mu.Unlock()
-	s.logf("robokassatest: notification", "kind", d.Kind, "inv_id", d.InvID, "url", stripQuery(d.URL),
-		"method", d.Method, "attempt", n, "status", a.Status, "ok", ok, "error", a.Err)
+	if s.Logger != nil {
+		s.logf("robokassatest: notification", "kind", d.Kind, "inv_id", d.InvID, "url", stripQuery(d.URL),
+			"method", d.Method, "attempt", n, "status", a.Status, "ok", ok, "error", a.Err)
+	}
 	return ok
 }
 
