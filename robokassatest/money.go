@@ -125,8 +125,8 @@ type method struct {
 }
 
 // catalogue is the emulator's fixed list of payment options, what the XML
-// web service reports (documented on [Server]). The first is the
-// default.
+// web service reports (the package documentation shows it). The first is
+// the default.
 var catalogue = []method{
 	{
 		label: "BankCardPSR", alias: "BankCard", group: "BankCard",

@@ -58,7 +58,8 @@ type Operation struct {
 	// payment) and PaymentMethod its method, e.g. "BankCard".
 	IncCurrLabel  string
 	PaymentMethod string
-	// Fee is Robokassa's commission (see [Server] for the rates).
+	// Fee is Robokassa's commission: the payment option's rate (see the
+	// package documentation) times OutSum, to the kopeck.
 	Fee decimal.Decimal
 	// Shp holds the Shp_ parameters as received, keyed by the name after
 	// the prefix.
