@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -424,6 +423,3 @@ func (s *Server) opByPage(seqText, token string) (*operation, error) {
 	}
 	return s.store.all[seq-1], nil
 }
-
-// cloneShp copies a map (nil stays nil).
-func cloneShp(m map[string]string) map[string]string { return maps.Clone(m) }
