@@ -157,29 +157,31 @@ func TestAddShopRules(t *testing.T) {
 	defer srv.Close()
 	ok := robokassatest.Shop{MerchantLogin: "x", Password1: "a", Password2: "b"}
 	tests := []struct {
-		name string
-		edit func(*robokassatest.Shop)
-		want string
+		name, field, reason string
+		edit                func(*robokassatest.Shop)
 	}{
-		{"login taken", func(s *robokassatest.Shop) { s.MerchantLogin = "m" }, "already exists"},
-		{"no login", func(s *robokassatest.Shop) { s.MerchantLogin = "" }, "MerchantLogin is required"},
-		{"spaces", func(s *robokassatest.Shop) { s.MerchantLogin = " x" }, "surrounding spaces"},
-		{"no Password1", func(s *robokassatest.Shop) { s.Password1 = "" }, "Password1 is required"},
-		{"no Password2", func(s *robokassatest.Shop) { s.Password2 = "" }, "Password2 is required"},
-		{"test pair equals production", func(s *robokassatest.Shop) { s.TestPassword1, s.TestPassword2 = "a", "t2" }, "TestPassword1 must differ"},
-		{"half a test pair", func(s *robokassatest.Shop) { s.TestPassword1 = "t1" }, "a pair"},
-		{"algorithm", func(s *robokassatest.Shop) { s.Algorithm = "CRC32" }, "Algorithm"},
-		{"relative URL", func(s *robokassatest.Shop) { s.ResultURL = "/result" }, "ResultURL must be an absolute"},
-		{"method", func(s *robokassatest.Shop) { s.SuccessMethod = "PUT" }, "SuccessMethod"},
+		{"login taken", "MerchantLogin", "taken by another shop", func(s *robokassatest.Shop) { s.MerchantLogin = "m" }},
+		{"no login", "MerchantLogin", "is required", func(s *robokassatest.Shop) { s.MerchantLogin = "" }},
+		{"spaces", "MerchantLogin", "surrounding spaces", func(s *robokassatest.Shop) { s.MerchantLogin = " x" }},
+		{"no Password1", "Password1", "is required", func(s *robokassatest.Shop) { s.Password1 = "" }},
+		{"no Password2", "Password2", "is required", func(s *robokassatest.Shop) { s.Password2 = "" }},
+		{"test pair equals production", "TestPassword1", "must differ", func(s *robokassatest.Shop) { s.TestPassword1, s.TestPassword2 = "a", "t2" }},
+		{"half a test pair", "TestPassword1", "a pair", func(s *robokassatest.Shop) { s.TestPassword1 = "t1" }},
+		{"algorithm", "Algorithm", "must be one of", func(s *robokassatest.Shop) { s.Algorithm = "CRC32" }},
+		{"relative URL", "ResultURL", "absolute", func(s *robokassatest.Shop) { s.ResultURL = "/result" }},
+		{"method", "SuccessMethod", `"GET", "POST"`, func(s *robokassatest.Shop) { s.SuccessMethod = "PUT" }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := ok
 			tc.edit(&s)
 			err := srv.AddShop(s)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
-			assert.True(t, strings.HasPrefix(err.Error(), "robokassatest: "))
+			var se *robokassatest.ShopError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tc.field, se.Field)
+			assert.Contains(t, se.Reason, tc.reason)
+			assert.Equal(t, "robokassatest: Shop."+tc.field+" "+se.Reason, err.Error())
+			assert.NotContains(t, err.Error(), "a\"", "no password in the message")
 		})
 	}
 	require.NoError(t, srv.AddShop(ok))
