@@ -60,6 +60,16 @@ const (
 	EndpointReceiptStatus Endpoint = "ReceiptStatus"
 )
 
+// isPage reports whether a buyer's browser meets the endpoint: its
+// refusals are HTML error pages.
+func (ep Endpoint) isPage() bool {
+	switch ep {
+	case EndpointIndex, EndpointCoF, EndpointPageSubmit, EndpointFormFLSSubmit, EndpointInvoicePage:
+		return true
+	}
+	return false
+}
+
 // FaultKind is how an endpoint misbehaves.
 type FaultKind int
 
@@ -260,19 +270,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	rt, ok := s.lookup(r.URL.Path)
 	fault := ""
-	defer func() {
-		// The path only: a query string may carry a signature.
-		s.logf("robokassatest: request", "method", r.Method, "path", r.URL.Path, "endpoint", string(rt.ep),
-			"status", sw.status, "fault", fault, "duration", time.Since(start))
-	}()
+	if s.Logger != nil {
+		defer func() {
+			// The path only: a query string may carry a signature.
+			s.logf("robokassatest: request", "method", r.Method, "path", r.URL.Path, "endpoint", string(rt.ep),
+				"status", sw.status, "fault", fault, "duration", time.Since(start))
+		}()
+	}
 	switch {
 	case !ok:
 		http.Error(sw, "404 page not found", http.StatusNotFound)
 		return
 	case !hasMethod(rt.methods, r.Method):
 		sw.Header().Set("Allow", strings.ReplaceAll(rt.methods, " ", ", "))
-		if rt.ep == EndpointIndex || rt.ep == EndpointCoF {
-			s.errorPage(sw, http.StatusMethodNotAllowed, pageError{code: 30, detail: "the payment page takes GET or POST"})
+		if rt.ep.isPage() {
+			s.errorPage(sw, http.StatusMethodNotAllowed, pageError{code: 30, detail: "this page takes " + strings.ReplaceAll(rt.methods, " ", " or ")})
 			return
 		}
 		http.Error(sw, "405 method not allowed", http.StatusMethodNotAllowed)

@@ -145,8 +145,17 @@ func TestFlowServerPayAndFail(t *testing.T) {
 	}
 	require.NoError(t, srv.Pay(21))
 	require.NoError(t, srv.Fail(22))
-	assert.Error(t, srv.Pay(22), "a declined payment waits for no one")
-	assert.Error(t, srv.Pay(99), "no such payment")
+	var se *robokassatest.StateError
+	require.ErrorAs(t, srv.Pay(22), &se, "a declined payment waits for no one")
+	assert.Equal(t, robokassatest.StateError{InvID: 22, State: robokassa.StateCancelled}, *se)
+	assert.ErrorIs(t, srv.Pay(99), robokassatest.ErrNoOperation)
+	assert.ErrorIs(t, srv.Fail(99), robokassatest.ErrNoOperation)
+	assert.ErrorIs(t, srv.SetState(99, robokassa.StatePaid), robokassatest.ErrNoOperation)
+	assert.ErrorIs(t, srv.SetState(21, 0), robokassatest.ErrInvalidArgument)
+	require.NoError(t, srv.SetState(21, robokassa.StateSuspended))
+	st, err := srv.Client().OpState(ctx(t), 21)
+	require.NoError(t, err)
+	assert.Equal(t, robokassa.StateSuspended, st.State)
 
 	_, ok := shop.paidOrder(21)
 	assert.True(t, ok)
@@ -497,7 +506,9 @@ func TestFlowExpire(t *testing.T) {
 	_, page := b.get(link)
 	require.Equal(t, 0, pageCode(page))
 	require.NoError(t, srv.Expire(95))
-	assert.Error(t, srv.Pay(95))
+	var se *robokassatest.StateError
+	require.ErrorAs(t, srv.Pay(95), &se)
+	assert.True(t, se.Expired)
 	_, body := b.submit(srv.URL, paymentForm(t, page), "pay")
 	assert.Equal(t, 33, pageCode(body), "the open page answers 33")
 	_, page = newBrowser(t).get(link)
@@ -505,5 +516,5 @@ func TestFlowExpire(t *testing.T) {
 	st, err := c.OpState(ctx(t), 95)
 	require.NoError(t, err)
 	assert.Equal(t, robokassa.StateCancelled, st.State)
-	assert.Error(t, srv.Expire(95), "nothing left to expire")
+	assert.ErrorIs(t, srv.Expire(95), robokassatest.ErrNoOperation, "nothing left to expire")
 }

@@ -33,8 +33,30 @@ func formFLSBase(form url.Values, password string) string {
 	return strings.Join(append(parts, shpParts(form)...), ":")
 }
 
-// checkFormFLS checks the widget's signed query as the script does.
-func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
+// asInURL returns form with the Receipt and Shp_ values as they stood in
+// the raw query string, undecoded: the seed's PHP (and package
+// robokassa's SumFormScriptURL) write each signed value into the script's
+// URL exactly as signed, URL-encoded once, so one decoding undoes what
+// was signed. Nil when the query holds none of them.
+func asInURL(form url.Values, rawQuery string) url.Values {
+	var out url.Values
+	for _, kv := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if shp, _ := isShpName(k); k != "Receipt" && !shp {
+			continue
+		}
+		if out == nil {
+			out = cloneValues(form)
+		}
+		out.Set(k, v)
+	}
+	return out
+}
+
+// checkFormFLS checks the widget's signed query as the script does. raw,
+// when not nil, is the query with its signed values as they stood in the
+// URL (asInURL); it is tried first.
+func (s *Server) checkFormFLS(form, raw url.Values) (*payment, *pageError) {
 	if perr := checkDuplicates(form); perr != nil {
 		return nil, perr
 	}
@@ -51,17 +73,21 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 		return nil, errPage(31, "DefaultSum must be a number greater than zero with at most 2 decimal places, such as 10.00")
 	}
 	pass, masked := sh.password1(test)
-	signedForm := form
-	if r := form.Get("Receipt"); strings.HasPrefix(r, "{") {
-		// The seed's PHP writes the receipt URL-encoded once straight into
-		// the script's URL, so it arrives decoded; what it signed is the
-		// encoded text.
-		signedForm = cloneValues(form)
-		signedForm.Set("Receipt", phpURLEncode(r))
+	var signedForm url.Values
+	for _, candidate := range []url.Values{raw, form} {
+		if candidate != nil && pass != "" && sh.checkSignature(formFLSBase(candidate, pass), form.Get("SignatureValue")) {
+			signedForm = candidate
+			break
+		}
 	}
-	if pass == "" || !sh.checkSignature(formFLSBase(signedForm, pass), form.Get("SignatureValue")) {
-		return nil, sh.badSignature(formFLSBase(signedForm, masked),
-			"SignatureValue does not match the widget's signature MerchantLogin:DefaultSum:InvoiceID[:Receipt]:Password1[:Shp_*] (spec §3.4).")
+	if signedForm == nil {
+		shown := raw
+		if shown == nil {
+			shown = form
+		}
+		return nil, sh.badSignature(formFLSBase(shown, masked),
+			"SignatureValue does not match the widget's signature MerchantLogin:DefaultSum:InvoiceID[:Receipt]:Password1[:Shp_*] (spec §3.4), "+
+				"each signed value as it stands in the script's URL.")
 	}
 	p := &payment{shop: sh, test: test, outSum: def, source: "FormFLS", label: catalogue[0].label}
 	if v := form.Get("InvoiceID"); v != "" && v != "0" {
@@ -81,8 +107,8 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 	if p.email = strings.TrimSpace(form.Get("Email")); len(p.email) > maxEmail {
 		return nil, errPage(30, "Email is too long")
 	}
-	if p.receipt = form.Get("Receipt"); p.receipt != "" {
-		lines, total, err := parseReceiptValue(signedForm.Get("Receipt"))
+	if p.receipt = signedForm.Get("Receipt"); p.receipt != "" {
+		lines, total, err := parseReceiptValue(p.receipt)
 		if err != nil {
 			return nil, errPage(30, err.Error())
 		}
@@ -91,7 +117,7 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 		}
 		p.lines = lines
 	}
-	p.shp, perr = shpFields(form)
+	p.shp, perr = shpFields(signedForm)
 	return p, perr
 }
 
@@ -100,8 +126,9 @@ func (s *Server) checkFormFLS(form url.Values) (*payment, *pageError) {
 // literal, so a test can read it without running the script.
 func (s *Server) handleFormFLS(w http.ResponseWriter, r *http.Request) {
 	form, perr := readForm(w, r, maxPageBody)
+	var p *payment
 	if perr == nil {
-		_, perr = s.checkFormFLS(form)
+		p, perr = s.checkFormFLS(form, asInURL(form, r.URL.RawQuery))
 	}
 	var b bytes.Buffer
 	if perr != nil {
@@ -117,11 +144,21 @@ func (s *Server) handleFormFLS(w http.ResponseWriter, r *http.Request) {
 		b.WriteString(template.HTMLEscapeString(errorMeanings[perr.code] + ". " + perr.detail))
 		b.WriteString("</div>")
 	} else {
+		// The hidden fields carry the values as signed, so that the
+		// form's own encoding and one decoding bring them back intact.
 		var fields []field
 		for _, k := range sortedKeys(form) {
-			if k != "OutSum" {
-				fields = append(fields, field{k, form.Get(k)})
+			v := form.Get(k)
+			if shp, _ := isShpName(k); shp {
+				v = fieldOf(p.shp, k)
 			}
+			switch k {
+			case "OutSum":
+				continue
+			case "Receipt":
+				v = p.receipt
+			}
+			fields = append(fields, field{k, v})
 		}
 		err := templates.ExecuteTemplate(&b, "formfls", struct {
 			Action, Description, Sum string
@@ -145,7 +182,7 @@ func (s *Server) handleFormFLSSubmit(w http.ResponseWriter, r *http.Request) {
 	form, perr := readForm(w, r, maxPageBody)
 	var p *payment
 	if perr == nil {
-		p, perr = s.checkFormFLS(form)
+		p, perr = s.checkFormFLS(form, nil) // the form carries the values as signed
 	}
 	if perr == nil {
 		var sum decimal.Decimal
@@ -165,4 +202,14 @@ func (s *Server) handleFormFLSSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.errorPage(w, http.StatusOK, *perr)
+}
+
+// fieldOf returns the value of the named Shp_ field.
+func fieldOf(fields []shpField, name string) string {
+	for _, f := range fields {
+		if f.name == name {
+			return f.value
+		}
+	}
+	return ""
 }

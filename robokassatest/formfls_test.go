@@ -121,3 +121,43 @@ func TestFormFLSCodes(t *testing.T) {
 	assert.Equal(t, int64(7), invIDOf(t, page))
 	assert.Contains(t, page, "7.50")
 }
+
+// TestFlowSumFormFromSDK: the SDK's SumFormScriptURL (receipt and Shp
+// values standing in the URL as signed) against the emulator's widget,
+// through a changed sum to the shop's verified notification.
+func TestFlowSumFormFromSDK(t *testing.T) {
+	for _, test := range []bool{false, true} {
+		t.Run(map[bool]string{false: "production", true: "test mode"}[test], func(t *testing.T) {
+			srv, shop := setupCfg(t, nil, func(c *robokassa.Config) { c.Test = test })
+			cfg := srv.ClientConfig()
+			cfg.Test = test
+			c, err := robokassa.NewClient(cfg)
+			require.NoError(t, err)
+			src, err := c.SumFormScriptURL(robokassa.SumForm{
+				DefaultSum: dec("100"), Description: "Пополнение счёта", Culture: "ru",
+				Receipt: &robokassa.Receipt{Items: []robokassa.ReceiptItem{
+					{Name: "Пополнение счёта", Quantity: dec("1"), Sum: dec("100"), Tax: robokassa.TaxNone},
+				}},
+				Shp: map[string]string{"note": "a b~&=", "user": "alice"},
+			})
+			require.NoError(t, err)
+			resp, err := http.Get(src)
+			require.NoError(t, err)
+			html := scriptHTML(t, readAll(t, resp))
+			require.NotContains(t, html, "error", html)
+			f := parseForms(t, html)[0]
+			f.Fields.Set("OutSum", "250")
+			b := newBrowser(t)
+			_, page := b.submit(srv.URL, f, "robokassa-pay")
+			require.Equal(t, 0, pageCode(page), page)
+			id := invIDOf(t, page)
+			_, body := b.submit(srv.URL, paymentForm(t, page), "pay")
+			assert.Equal(t, "thank you", body)
+			n, ok := shop.paidOrder(id)
+			require.True(t, ok)
+			assert.True(t, n.OutSum.Equal(dec("250")))
+			assert.Equal(t, test, n.IsTest)
+			assert.Equal(t, map[string]string{"note": "a b~&=", "user": "alice"}, n.Shp, "Shp values come back as the shop gave them")
+		})
+	}
+}

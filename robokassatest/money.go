@@ -58,7 +58,7 @@ type receiptJSON struct {
 func parseReceiptValue(v string) ([]ReceiptLine, decimal.Decimal, error) {
 	js, err := url.QueryUnescape(v)
 	if err != nil {
-		return nil, decimal.Decimal{}, errors.New("Receipt is not URL-encoded JSON (spec §3.2)")
+		return nil, decimal.Decimal{}, errors.New("the receipt is not URL-encoded JSON (spec §3.2)")
 	}
 	return parseReceiptJSON([]byte(js))
 }
@@ -69,18 +69,18 @@ func parseReceiptJSON(js []byte) ([]ReceiptLine, decimal.Decimal, error) {
 	d := json.NewDecoder(bytes.NewReader(js))
 	d.UseNumber()
 	if err := d.Decode(&r); err != nil {
-		return nil, decimal.Decimal{}, errors.New("Receipt is not valid receipt JSON (spec §11)")
+		return nil, decimal.Decimal{}, errors.New("the receipt is not valid receipt JSON (spec §11)")
 	}
 	switch {
 	case len(r.Items) == 0:
-		return nil, decimal.Decimal{}, errors.New("Receipt has no items")
+		return nil, decimal.Decimal{}, errors.New("the receipt has no items")
 	case len(r.Items) > maxReceiptItems:
-		return nil, decimal.Decimal{}, fmt.Errorf("Receipt has more than %d items", maxReceiptItems)
+		return nil, decimal.Decimal{}, fmt.Errorf("the receipt has more than %d items", maxReceiptItems)
 	}
 	lines := make([]ReceiptLine, len(r.Items))
 	total := decimal.Zero
 	for i, it := range r.Items {
-		name := fmt.Sprintf("Receipt items[%d]", i)
+		name := fmt.Sprintf("receipt items[%d]", i)
 		if it.Name == "" || !utf8.ValidString(it.Name) || utf8.RuneCountInString(it.Name) > 128 {
 			return nil, decimal.Decimal{}, fmt.Errorf("%s.name must be 1 to 128 characters of UTF-8", name)
 		}
@@ -125,8 +125,8 @@ type method struct {
 }
 
 // catalogue is the emulator's fixed list of payment options, what the XML
-// web service reports (documented on [Server]). The first is the
-// default.
+// web service reports (the package documentation shows it). The first is
+// the default.
 var catalogue = []method{
 	{
 		label: "BankCardPSR", alias: "BankCard", group: "BankCard",

@@ -88,21 +88,6 @@ type hop struct {
 	paid   bool
 }
 
-// notAwaitingError refuses to pay or decline an operation that is not
-// waiting for the buyer.
-type notAwaitingError struct {
-	invID   int64
-	state   robokassa.State
-	expired bool
-}
-
-func (e *notAwaitingError) Error() string {
-	if e.expired {
-		return fmt.Sprintf("robokassatest: the payment with InvId %d expired", e.invID)
-	}
-	return fmt.Sprintf("robokassatest: the payment with InvId %d is %s (state %d), not waiting for the buyer", e.invID, e.state, int(e.state))
-}
-
 // record adds a delivery to the log, in order; the caller holds the lock.
 func (s *Server) record(d *delivery) {
 	s.log = append(s.log, d)
@@ -268,7 +253,7 @@ func (s *Server) pay(op *operation, label, email string, browser bool) (hop, err
 	now := time.Now()
 	s.mu.Lock()
 	if !op.awaiting(now) {
-		err := &notAwaitingError{invID: op.invID, state: op.state, expired: op.expired || !op.expires.IsZero() && !now.Before(op.expires)}
+		err := &StateError{InvID: op.invID, State: op.state, Expired: op.expired || !op.expires.IsZero() && !now.Before(op.expires)}
 		s.mu.Unlock()
 		return hop{}, err
 	}
@@ -318,7 +303,7 @@ func (s *Server) decline(op *operation, browser bool) (hop, error) {
 	now := time.Now()
 	s.mu.Lock()
 	if !op.awaiting(now) {
-		err := &notAwaitingError{invID: op.invID, state: op.state, expired: op.expired}
+		err := &StateError{InvID: op.invID, State: op.state, Expired: op.expired}
 		s.mu.Unlock()
 		return hop{}, err
 	}
@@ -358,9 +343,9 @@ func (s *Server) payable(invID int64) (*operation, error) {
 	op := s.store.latest(invID, func(o *operation) bool { return o.state == robokassa.StateInitiated })
 	if op == nil {
 		if any := s.store.latest(invID, nil); any != nil {
-			return nil, &notAwaitingError{invID: invID, state: any.state, expired: any.expired}
+			return nil, &StateError{InvID: invID, State: any.state, Expired: any.expired}
 		}
-		return nil, fmt.Errorf("robokassatest: no operation with InvId %d (open the payment page first)", invID)
+		return nil, fmt.Errorf("%w: no operation with InvId %d (open the payment page first)", ErrNoOperation, invID)
 	}
 	return op, nil
 }
@@ -402,13 +387,13 @@ func (s *Server) Fail(invID int64) error {
 // schedule. A shop's handler must stay idempotent under this.
 func (s *Server) Redeliver(invID int64, copies int) error {
 	if copies < 1 {
-		return fmt.Errorf("robokassatest: Redeliver needs at least one copy, got %d", copies)
+		return fmt.Errorf("%w: Redeliver needs at least one copy, got %d", ErrInvalidArgument, copies)
 	}
 	s.mu.Lock()
 	op := s.store.latest(invID, func(o *operation) bool { return o.notified })
 	if op == nil || op.shop.ResultURL == "" {
 		s.mu.Unlock()
-		return fmt.Errorf("robokassatest: no ResultURL notification was sent for InvId %d", invID)
+		return fmt.Errorf("%w: no ResultURL notification was sent for InvId %d", ErrNoOperation, invID)
 	}
 	ds := make([]*delivery, copies)
 	for i := range ds {
@@ -500,8 +485,10 @@ func (s *Server) attempt(d *delivery) bool {
 	d.OK = d.OK || ok
 	n := len(d.Attempts)
 	s.mu.Unlock()
-	s.logf("robokassatest: notification", "kind", d.Kind, "inv_id", d.InvID, "url", stripQuery(d.URL),
-		"method", d.Method, "attempt", n, "status", a.Status, "ok", ok, "error", a.Err)
+	if s.Logger != nil {
+		s.logf("robokassatest: notification", "kind", d.Kind, "inv_id", d.InvID, "url", stripQuery(d.URL),
+			"method", d.Method, "attempt", n, "status", a.Status, "ok", ok, "error", a.Err)
+	}
 	return ok
 }
 

@@ -167,7 +167,7 @@ func TestRedeliverConcurrently(t *testing.T) {
 	a := newAckServer(t, 200, "OK40", 50*time.Millisecond)
 	srv := robokassatest.NewServer(robokassatest.Shop{MerchantLogin: "m", Password1: "p1", Password2: "p2", ResultURL: a.URL})
 	defer srv.Close()
-	assert.Error(t, srv.Redeliver(40, 2), "nothing was notified yet")
+	assert.ErrorIs(t, srv.Redeliver(40, 2), robokassatest.ErrNoOperation, "nothing was notified yet")
 	payOnce(t, srv, 40, nil)
 	require.NoError(t, srv.Redeliver(40, 6))
 	assert.EqualValues(t, 7, a.calls.Load())
@@ -179,7 +179,7 @@ func TestRedeliverConcurrently(t *testing.T) {
 		assert.True(t, d.OK)
 		assert.Equal(t, first, d.Form, "the same notification, byte for byte")
 	}
-	assert.Error(t, srv.Redeliver(40, 0))
+	assert.ErrorIs(t, srv.Redeliver(40, 0), robokassatest.ErrInvalidArgument)
 }
 
 // TestShopHandlerUnderConcurrentDuplicates: the SDK's ResultHandler and a

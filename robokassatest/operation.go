@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +57,8 @@ type Operation struct {
 	// payment) and PaymentMethod its method, e.g. "BankCard".
 	IncCurrLabel  string
 	PaymentMethod string
-	// Fee is Robokassa's commission (see [Server] for the rates).
+	// Fee is Robokassa's commission: the payment option's rate (see the
+	// package documentation) times OutSum, to the kopeck.
 	Fee decimal.Decimal
 	// Shp holds the Shp_ parameters as received, keyed by the name after
 	// the prefix.
@@ -313,13 +313,13 @@ func (s *Server) Operations() []Operation {
 // (suspended), which nothing else reaches, to test a poller.
 func (s *Server) SetState(invID int64, state robokassa.State) error {
 	if state <= 0 {
-		return fmt.Errorf("robokassatest: state %d is not a state code", state)
+		return fmt.Errorf("%w: state %d is not a state code", ErrInvalidArgument, state)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	op := s.store.latest(invID, nil)
 	if op == nil {
-		return fmt.Errorf("robokassatest: no operation with InvId %d", invID)
+		return fmt.Errorf("%w: no operation with InvId %d", ErrNoOperation, invID)
 	}
 	op.setState(state, time.Now())
 	return nil
@@ -352,7 +352,7 @@ func (s *Server) Expire(invID int64) error {
 		found = true
 	}
 	if !found {
-		return fmt.Errorf("robokassatest: no unpaid operation or invoice with InvId %d", invID)
+		return fmt.Errorf("%w: no unpaid operation or invoice with InvId %d", ErrNoOperation, invID)
 	}
 	return nil
 }
@@ -423,6 +423,3 @@ func (s *Server) opByPage(seqText, token string) (*operation, error) {
 	}
 	return s.store.all[seq-1], nil
 }
-
-// cloneShp copies a map (nil stays nil).
-func cloneShp(m map[string]string) map[string]string { return maps.Clone(m) }

@@ -469,8 +469,8 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 
 // stateError turns a refusal of pay or decline into an error page.
 func stateError(err error) *pageError {
-	var se *notAwaitingError
-	if errors.As(err, &se) && se.expired {
+	var se *StateError
+	if errors.As(err, &se) && se.Expired {
 		return errPage(33, se.Error())
 	}
 	return errPage(40, err.Error())

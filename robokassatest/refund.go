@@ -119,7 +119,6 @@ func (s *Server) handleRefund(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	remaining := decimal.Zero
 	switch {
 	case !authorised:
 	case op == nil || op.test:
@@ -129,7 +128,7 @@ func (s *Server) handleRefund(w http.ResponseWriter, r *http.Request) {
 	case op.state != robokassa.StatePaid:
 		code = robokassa.RefundCodeOperationNotFound
 	default:
-		remaining = op.outSum.Sub(op.refunded)
+		remaining := op.outSum.Sub(op.refunded)
 		if !partial {
 			sum = remaining
 		}

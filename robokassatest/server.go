@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -65,22 +63,22 @@ type Shop struct {
 func (sh *Shop) validate() error {
 	switch {
 	case sh.MerchantLogin == "":
-		return errors.New("robokassatest: Shop.MerchantLogin is required")
+		return &ShopError{"MerchantLogin", "is required"}
 	case strings.TrimSpace(sh.MerchantLogin) != sh.MerchantLogin || strings.ContainsAny(sh.MerchantLogin, ":\x00\r\n"):
-		return errors.New("robokassatest: Shop.MerchantLogin must not have surrounding spaces, ':' or control characters")
+		return &ShopError{"MerchantLogin", "must not have surrounding spaces, ':' or control characters"}
 	case sh.Password1 == "":
-		return errors.New("robokassatest: Shop.Password1 is required")
+		return &ShopError{"Password1", "is required"}
 	case sh.Password2 == "":
-		return errors.New("robokassatest: Shop.Password2 is required")
+		return &ShopError{"Password2", "is required"}
 	case sh.TestPassword1 != "" && sh.TestPassword1 == sh.Password1:
-		return errors.New("robokassatest: Shop.TestPassword1 must differ from Password1")
+		return &ShopError{"TestPassword1", "must differ from Password1: the test pair is a separate pair"}
 	case sh.TestPassword2 != "" && sh.TestPassword2 == sh.Password2:
-		return errors.New("robokassatest: Shop.TestPassword2 must differ from Password2")
+		return &ShopError{"TestPassword2", "must differ from Password2: the test pair is a separate pair"}
 	case (sh.TestPassword1 == "") != (sh.TestPassword2 == ""):
-		return errors.New("robokassatest: Shop.TestPassword1 and TestPassword2 are a pair: set both or neither")
+		return &ShopError{"TestPassword1", "and TestPassword2 are a pair: set both or neither"}
 	}
 	if _, ok := hashes[sh.Algorithm]; !ok {
-		return errors.New("robokassatest: Shop.Algorithm must be one of MD5, RIPEMD160, SHA1, SHA256, SHA384, SHA512 or empty")
+		return &ShopError{"Algorithm", "must be one of MD5, RIPEMD160, SHA1, SHA256, SHA384, SHA512 or empty"}
 	}
 	for _, u := range []struct{ name, url, method string }{
 		{"ResultURL", sh.ResultURL, sh.ResultMethod},
@@ -88,10 +86,10 @@ func (sh *Shop) validate() error {
 		{"FailURL", sh.FailURL, sh.FailMethod},
 	} {
 		if u.url != "" && !isAbsHTTP(u.url) {
-			return fmt.Errorf("robokassatest: Shop.%s must be an absolute http or https URL", u.name)
+			return &ShopError{u.name, "must be an absolute http or https URL"}
 		}
 		if u.method != "" && u.method != http.MethodGet && u.method != http.MethodPost {
-			return fmt.Errorf("robokassatest: Shop.%sMethod must be \"GET\", \"POST\" or empty", strings.TrimSuffix(u.name, "URL"))
+			return &ShopError{strings.TrimSuffix(u.name, "URL") + "Method", `must be "GET", "POST" or empty`}
 		}
 	}
 	return nil
@@ -350,7 +348,8 @@ func (s *Server) connState(c net.Conn, st http.ConnState) {
 	}
 }
 
-// AddShop adds a further merchant login to the server. It fails when
+// AddShop adds a further merchant login to the server. It fails with a
+// [*ShopError] when
 // MerchantLogin is missing or taken, Password1 or Password2 is missing,
 // a test password equals its production twin or comes without its pair,
 // Algorithm is unknown, a URL is not absolute http(s) or a method is
@@ -372,7 +371,7 @@ func (s *Server) AddShop(sh Shop) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.byLogin[sh.MerchantLogin]; dup {
-		return fmt.Errorf("robokassatest: a shop with MerchantLogin %q already exists", sh.MerchantLogin)
+		return &ShopError{"MerchantLogin", "is taken by another shop of this server"}
 	}
 	s.shops = append(s.shops, v)
 	s.byLogin[sh.MerchantLogin] = v

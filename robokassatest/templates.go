@@ -29,7 +29,7 @@ var templates = template.Must(template.New("pages").Parse(pageHead + `
 <p class="muted">Robokassa emulator (robokassatest): no money moves.</p>
 {{if .Test}}<p class="banner" id="test-mode">Test mode (IsTest=1): signed with the test password pair.</p>{{end}}
 <h1>Payment to {{.Shop}}</h1>
-<p class="sum" id="sum">{{.Sum}} {{.Currency}}</p>
+<p class="sum" id="sum">{{.Sum}}</p>
 <p>Invoice <span id="invid">{{.InvID}}</span>{{if .Description}}: <span id="description">{{.Description}}</span>{{end}}</p>
 {{if .StepByStep}}<p class="banner">Two-stage payment: Pay holds the money until the shop confirms or cancels.</p>{{end}}
 {{if .Recurring}}<p class="muted">The card is saved for the shop's recurring charges.</p>{{end}}
@@ -37,15 +37,17 @@ var templates = template.Must(template.New("pages").Parse(pageHead + `
 {{if .Lines}}<table id="receipt"><tr><th>Item</th><th>Qty</th><th>Sum</th><th>VAT</th></tr>
 {{range .Lines}}<tr><td>{{.Name}}</td><td class="n">{{.Quantity}}</td><td class="n">{{.Sum}}</td><td>{{.Tax}}</td></tr>
 {{end}}</table>{{end}}
-<form method="post" action="{{.Action}}" accept-charset="UTF-8">
+<form method="post" action="/Merchant/Emulator/Submit" accept-charset="UTF-8">
 <input type="hidden" name="op" value="{{.Seq}}"><input type="hidden" name="t" value="{{.PageToken}}">
-<fieldset><legend>Pay with</legend>
-{{range .Methods}}<label><input type="radio" name="IncCurrLabel" value="{{.Label}}"{{if .Checked}} checked{{end}}> {{.Name}}</label><br>
-{{end}}</fieldset>
+{{.Methods}}
 <p><label>E-mail for the receipt <input type="email" name="Email" value="{{.Email}}"></label></p>
 <p><button type="submit" id="pay" name="action" value="pay">Pay</button>
 <button type="submit" id="decline" name="action" value="decline">Decline</button></p>
 </form></body></html>{{end}}
+
+{{define "methods"}}<fieldset><legend>Pay with</legend>
+{{range .}}<label><input type="radio" name="IncCurrLabel" value="{{.Label}}"{{if .Checked}} checked{{end}}> {{.Name}}</label><br>
+{{end}}</fieldset>{{end}}
 
 {{define "error"}}{{template "head" .}}
 <p class="muted">Robokassa emulator (robokassatest)</p>
@@ -74,6 +76,29 @@ parameter sorted by name (spec §3.1). Each value exactly as received after one 
 <button type="submit" id="robokassa-pay">Pay</button></form>{{end}}
 `))
 
+// methodsHTML is the payment-option fieldset of the payment page with
+// each option preselected, rendered once: the catalogue never changes,
+// and every action a page executes costs a reflective call.
+var methodsHTML = func() map[string]template.HTML {
+	type row struct {
+		Label, Name string
+		Checked     bool
+	}
+	out := make(map[string]template.HTML, len(catalogue))
+	for _, selected := range catalogue {
+		var rows []row
+		for _, m := range catalogue {
+			rows = append(rows, row{m.label, m.nameEN, m.label == selected.label})
+		}
+		var b bytes.Buffer
+		if err := templates.ExecuteTemplate(&b, "methods", rows); err != nil {
+			panic("robokassatest: " + err.Error())
+		}
+		out[selected.label] = template.HTML(b.String()) //nolint:gosec // rendered by html/template
+	}
+	return out
+}()
+
 // field is a hidden input.
 type field struct{ Name, Value string }
 
@@ -91,6 +116,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // off the internet: nothing may load from anywhere but inline.
 func render(w http.ResponseWriter, status int, name string, data any) {
 	var b bytes.Buffer
+	b.Grow(4 << 10)
 	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
 		http.Error(w, "robokassatest: rendering "+name+": "+err.Error(), http.StatusInternalServerError)
 		return
@@ -117,28 +143,22 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, e pageError) {
 
 // showPage answers the payment page of op.
 func (s *Server) showPage(w http.ResponseWriter, op *operation) {
-	type methodRow struct {
-		Label, Name string
-		Checked     bool
-	}
 	type lineRow struct{ Name, Quantity, Sum, Tax string }
 	s.mu.Lock()
+	sum := op.outSum.StringFixed(2)
 	data := struct {
-		Title, Shop, Sum, Currency, Description, Email, Action, PageToken string
-		InvID                                                             int64
-		Seq                                                               int
-		Test, StepByStep, Recurring, SavedCard                            bool
-		Methods                                                           []methodRow
-		Lines                                                             []lineRow
+		Title, Shop, Sum, Description, Email, PageToken string
+		InvID                                           int64
+		Seq                                             int
+		Test, StepByStep, Recurring, SavedCard          bool
+		Methods                                         template.HTML
+		Lines                                           []lineRow
 	}{
-		Title: "Robokassa emulator: pay " + op.outSum.StringFixed(2), Shop: op.shop.MerchantLogin,
-		Sum: op.outSum.StringFixed(2), Currency: currencyName(op.currency), Description: op.description,
-		Email: op.email, Action: "/Merchant/Emulator/Submit", PageToken: s.pageToken(op.seq),
-		InvID: op.invID, Seq: op.seq, Test: op.test, StepByStep: op.stepByStep, Recurring: op.recurring,
-		SavedCard: op.token != "",
-	}
-	for _, m := range catalogue {
-		data.Methods = append(data.Methods, methodRow{m.label, m.nameEN, m.label == op.label})
+		Title: "Robokassa emulator: pay " + sum, Shop: op.shop.MerchantLogin,
+		Sum: sum + " " + currencyName(op.currency), Description: op.description,
+		Email: op.email, PageToken: s.pageToken(op.seq), InvID: op.invID, Seq: op.seq,
+		Test: op.test, StepByStep: op.stepByStep, Recurring: op.recurring, SavedCard: op.token != "",
+		Methods: methodsHTML[op.label],
 	}
 	for _, l := range op.lines {
 		data.Lines = append(data.Lines, lineRow{l.Name, l.Quantity.String(), l.Sum.StringFixed(2), l.Tax})

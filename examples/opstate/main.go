@@ -1,8 +1,9 @@
 // Command opstate asks Robokassa for the state of one invoice
 // (OpStateExt) and lists the shop's payment methods (GetPaymentMethods).
 //
-// Run it as is and it talks to an in-process fake of Robokassa's XML web
-// service, so it works offline:
+// Run it as is and it talks to an in-process robokassatest.Server, the
+// offline Robokassa, on which a buyer has just paid invoice 12, so it
+// works offline:
 //
 //	go run ./examples/opstate
 //
@@ -16,18 +17,19 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/robokassatest"
 )
 
 func main() {
@@ -43,11 +45,13 @@ func run() error {
 		return err
 	}
 	if cfg.MerchantLogin == "" {
-		srv := httptest.NewServer(fakeService("demo", "password_2"))
+		srv := robokassatest.NewServer(robokassatest.Shop{MerchantLogin: "demo", Password1: "password_1", Password2: "password_2"})
 		defer srv.Close()
-		cfg = robokassa.Config{MerchantLogin: "demo", Password1: "password_1", Password2: "password_2", AuthURL: srv.URL}
-		invoiceID = 12
-		fmt.Println("No ROBOKASSA_LOGIN set: asking an in-process fake Service.asmx at", srv.URL)
+		cfg, invoiceID = srv.ClientConfig(), 12
+		if err := payOffline(srv, invoiceID); err != nil {
+			return err
+		}
+		fmt.Println("No ROBOKASSA_LOGIN set: asking an in-process robokassatest.Server at", srv.URL)
 	}
 	client, err := robokassa.NewClient(cfg)
 	if err != nil {
@@ -113,50 +117,21 @@ func configFromEnv() (robokassa.Config, int64, error) {
 	return cfg, id, nil
 }
 
-// fakeService answers OpStateExt and GetPaymentMethods the way Robokassa's
-// Service.asmx does. It checks the MD5 signature itself, independently of
-// the SDK, and answers result code 1 when it does not match.
-func fakeService(login, password2 string) http.Handler {
-	mux := http.NewServeMux()
-	const base = "/Merchant/WebService/Service.asmx/"
-	mux.HandleFunc(base+"OpStateExt", func(w http.ResponseWriter, r *http.Request) {
-		sum := md5.Sum([]byte(r.FormValue("MerchantLogin") + ":" + r.FormValue("InvoiceID") + ":" + password2))
-		if r.FormValue("MerchantLogin") != login || !strings.EqualFold(r.FormValue("Signature"), hex.EncodeToString(sum[:])) {
-			writeXML(w, `<OperationStateResponse xmlns="http://merchant.roboxchange.com/WebService/"><Result><Code>1</Code><Description>Invalid signature</Description></Result></OperationStateResponse>`)
-			return
-		}
-		writeXML(w, `<OperationStateResponse xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://merchant.roboxchange.com/WebService/">
-  <Result><Code>0</Code></Result>
-  <State>
-    <Code>100</Code>
-    <RequestDate>`+time.Now().Format("2006-01-02T15:04:05.0000000-07:00")+`</RequestDate>
-    <StateDate>2024-03-15T14:30:12.1234567+03:00</StateDate>
-  </State>
-  <Info xsi:type="OperationInfoExt">
-    <IncCurrLabel>BankCardPSR</IncCurrLabel>
-    <IncSum>990.000000</IncSum>
-    <IncAccount>220012******3456</IncAccount>
-    <PaymentMethod><Code>BankCard</Code><Description>Bank card</Description></PaymentMethod>
-    <OutCurrLabel>BNR</OutCurrLabel>
-    <OutSum>965.250000</OutSum>
-    <OpKey>00000000-0000-0000-0000-000000000000-0000000000</OpKey>
-  </Info>
-  <UserField><Field><Name>Shp_order</Name><Value>12</Value></Field></UserField>
-</OperationStateResponse>`)
+// payOffline has a buyer pay invoice id on the emulator: the shop makes
+// the link, the buyer opens it and presses Pay.
+func payOffline(srv *robokassatest.Server, id int64) error {
+	link, err := srv.Client().PaymentURL(robokassa.Payment{
+		OutSum: decimal.RequireFromString("990"), InvID: id, Description: "Order 12",
+		Shp: map[string]string{"order": "12"},
 	})
-	mux.HandleFunc(base+"GetPaymentMethods", func(w http.ResponseWriter, r *http.Request) {
-		writeXML(w, `<PaymentMethodsList xmlns="http://merchant.roboxchange.com/WebService/">
-  <Result><Code>0</Code></Result>
-  <Methods>
-    <Method Code="BankCard" Description="Bank card" />
-    <Method Code="SBP" Description="Faster Payments System" />
-  </Methods>
-</PaymentMethodsList>`)
-	})
-	return mux
-}
-
-func writeXML(w http.ResponseWriter, body string) {
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	_, _ = fmt.Fprint(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+body)
+	if err != nil {
+		return err
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return srv.Pay(id)
 }

@@ -1,8 +1,10 @@
 // Command paymentlinks creates a one-time and a reusable payment link with
 // Robokassa's Invoice API and prints them.
 //
-// Run it as is and it talks to an in-process fake of the Invoice API, so
-// it works offline:
+// Run it as is and it talks to an in-process robokassatest.Server, the
+// offline Robokassa, which checks the request's JWT with its own code,
+// serves the links' payment page and lists the links, so it works
+// offline:
 //
 //	go run ./examples/paymentlinks
 //
@@ -18,21 +20,16 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/md5"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/robokassatest"
 )
 
 func main() {
@@ -48,11 +45,12 @@ func run() error {
 		Password1:     robokassa.Secret(os.Getenv("ROBOKASSA_PASSWORD1")),
 		Algorithm:     robokassa.HashAlgorithm(os.Getenv("ROBOKASSA_ALGORITHM")),
 	}
+	var emulator *robokassatest.Server
 	if cfg.MerchantLogin == "" || cfg.Password1 == "" {
-		srv := httptest.NewServer(fakeInvoiceAPI("demo", "password_1"))
-		defer srv.Close()
-		cfg = robokassa.Config{MerchantLogin: "demo", Password1: "password_1", ServicesURL: srv.URL}
-		fmt.Println("No ROBOKASSA_LOGIN/ROBOKASSA_PASSWORD1 set: using an in-process fake Invoice API at", srv.URL)
+		emulator = robokassatest.NewServer(robokassatest.Shop{MerchantLogin: "demo", Password1: "password_1", Password2: "password_2"})
+		defer emulator.Close()
+		cfg = emulator.ClientConfig()
+		fmt.Println("No ROBOKASSA_LOGIN/ROBOKASSA_PASSWORD1 set: using an in-process robokassatest.Server at", emulator.URL)
 	}
 	client, err := robokassa.NewClient(cfg)
 	if err != nil {
@@ -88,47 +86,27 @@ func run() error {
 		return fmt.Errorf("reusable link: %w", err)
 	}
 	fmt.Printf("reusable link: %s (InvId %d, id %s)\n", reusable.URL, reusable.InvID, reusable.ID)
-	return nil
-}
+	if emulator == nil {
+		return nil
+	}
 
-// fakeInvoiceAPI answers CreateInvoice as Robokassa does, after checking
-// the request's JWT (HMAC-MD5 with key login:password1, spec §9.1).
-func fakeInvoiceAPI(login, password1 string) http.Handler {
-	var mu sync.Mutex
-	next := int64(1000)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		var token string
-		if r.URL.Path != "/InvoiceServiceWebApi/api/CreateInvoice" || json.NewDecoder(r.Body).Decode(&token) != nil {
-			http.Error(w, `{"message":"not found"}`, http.StatusNotFound)
-			return
-		}
-		parts := strings.Split(token, ".")
-		mac := hmac.New(md5.New, []byte(login+":"+password1))
-		if len(parts) == 3 {
-			mac.Write([]byte(parts[0] + "." + parts[1]))
-		}
-		var req struct {
-			InvId       int64
-			InvoiceType string
-		}
-		payload, _ := base64.RawURLEncoding.DecodeString(parts[min(1, len(parts)-1)])
-		if len(parts) != 3 || base64.RawURLEncoding.EncodeToString(mac.Sum(nil)) != parts[2] || json.Unmarshal(payload, &req) != nil {
-			_ = json.NewEncoder(w).Encode(map[string]any{"isSuccess": false, "message": "invalid signature"})
-			return
-		}
-		mu.Lock()
-		if req.InvId == 0 {
-			next++
-			req.InvId = next
-		}
-		mu.Unlock()
-		encoded := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%s-%d", req.InvoiceType, req.InvId)))
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"id":        fmt.Sprintf("00000000-0000-4000-8000-%012d", req.InvId),
-			"invId":     req.InvId,
-			"url":       "http://" + r.Host + "/merchant/Invoice/" + encoded, // a fake link, on the fake host
-			"isSuccess": true,
-		})
-	})
+	// Offline, a buyer opens the one-time link and pays on the emulator's
+	// page; the list then reports it paid.
+	resp, err := http.Get(oneTime.URL)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err := emulator.Pay(oneTime.InvID); err != nil {
+		return err
+	}
+	page, err := client.Invoices(ctx, robokassa.InvoiceQuery{IsAscending: true})
+	if err != nil {
+		return err
+	}
+	for _, inv := range page.Invoices {
+		fmt.Printf("  %-8s %-9s %s  %s\n", inv.Type, inv.State, inv.OutSum.StringFixed(2), inv.Description)
+	}
+	return nil
 }

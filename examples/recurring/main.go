@@ -2,9 +2,10 @@
 // the link of the parent payment (a Payment with Recurring set) and then
 // charges a child payment with Client.Recurring, without the buyer.
 //
-// Run it as is and it talks to an in-process fake of Robokassa that checks
-// the signature with its own MD5 code and answers OK<InvoiceID>, so it
-// works offline:
+// Run it as is and it talks to an in-process robokassatest.Server, the
+// offline Robokassa: the buyer pays the parent on its page, the child
+// charge is checked with the emulator's own signing code, and the child's
+// ResultURL notification reaches an in-process shop:
 //
 //	go run ./examples/recurring
 //
@@ -18,20 +19,18 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/robokassa-go/robokassa"
+	"github.com/robokassa-go/robokassa/robokassatest"
 )
 
 func main() {
@@ -63,11 +62,31 @@ func run() error {
 	}
 
 	offline := cfg.MerchantLogin == "" || cfg.Password1 == ""
+	var emulator *robokassatest.Server
 	if offline {
-		srv := httptest.NewServer(fakeRobokassa("demo", "password_1"))
-		defer srv.Close()
-		cfg = robokassa.Config{MerchantLogin: "demo", Password1: "password_1", AuthURL: srv.URL}
-		fmt.Println("No ROBOKASSA_LOGIN / ROBOKASSA_PASSWORD1 set: using an in-process fake Robokassa at", srv.URL)
+		// The shop's ResultURL: acknowledges what it is told, after
+		// checking the signature with the SDK.
+		var result http.Handler
+		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { result.ServeHTTP(w, r) }))
+		defer shop.Close()
+		emulator = robokassatest.NewServer(robokassatest.Shop{
+			MerchantLogin: "demo", Password1: "password_1", Password2: "password_2",
+			ResultURL: shop.URL + "/robokassa/result",
+		})
+		defer emulator.Close()
+		cfg = emulator.ClientConfig()
+		c, err := robokassa.NewClient(cfg)
+		if err != nil {
+			return err
+		}
+		result, err = c.ResultHandler(func(_ context.Context, n *robokassa.Notification) error {
+			fmt.Printf("   shop: ResultURL says invoice %d paid %s (%s)\n", n.InvID, n.OutSum.StringFixed(2), n.Shp["plan"])
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Println("No ROBOKASSA_LOGIN / ROBOKASSA_PASSWORD1 set: using an in-process robokassatest.Server at", emulator.URL)
 	}
 	client, err := robokassa.NewClient(cfg)
 	if err != nil {
@@ -92,7 +111,18 @@ func run() error {
 			fmt.Println("Pay it, then run again with ROBOKASSA_PREVIOUS_INVOICE_ID set to charge a child payment.")
 			return nil
 		}
-		fmt.Println("   (offline: pretend the buyer paid it)")
+		// Offline, the buyer opens the link and presses Pay on the
+		// emulator's page.
+		resp, err := http.Get(link)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err := emulator.Pay(parentID); err != nil {
+			return err
+		}
+		fmt.Println("   (offline: the buyer paid it on the emulator's page)")
 	}
 
 	// 2. A child charge, made by the shop alone. Sent exactly once: after
@@ -112,47 +142,12 @@ func run() error {
 		return err
 	}
 	fmt.Printf("   accepted: invoice %d. The result arrives on ResultURL (or ask OpStateExt).\n", childID)
+	if offline {
+		if err := emulator.Wait(ctx); err != nil { // the child's notification follows the answer
+			return err
+		}
+		op, _ := emulator.Operation(childID)
+		fmt.Printf("3. The emulator's record of the child: %s (state %d), parent %d\n", op.State, int(op.State), op.ParentInvID)
+	}
 	return nil
-}
-
-// fakeRobokassa answers Merchant/Recurring as spec §5 describes, checking
-// the signature with its own code (not the SDK's): MD5 of
-// MerchantLogin:OutSum:InvoiceID[:Receipt]:Password1[:Shp_* sorted by name].
-func fakeRobokassa(login, password1 string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /Merchant/Recurring", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-		f := r.PostForm
-		parts := []string{f.Get("MerchantLogin"), f.Get("OutSum"), f.Get("InvoiceID")}
-		if receipt := f.Get("Receipt"); receipt != "" {
-			parts = append(parts, receipt)
-		}
-		parts = append(parts, password1)
-		var names []string
-		for name := range f {
-			if strings.HasPrefix(strings.ToLower(name), "shp_") {
-				names = append(names, name)
-			}
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			parts = append(parts, name+"="+f.Get(name))
-		}
-		sum := md5.Sum([]byte(strings.Join(parts, ":")))
-		switch {
-		case f.Get("MerchantLogin") != login:
-			fmt.Fprint(w, "26") // shop not found
-		case !strings.EqualFold(hex.EncodeToString(sum[:]), f.Get("SignatureValue")):
-			fmt.Fprint(w, "29") // bad signature
-		case f.Get("PreviousInvoiceID") == "" || f.Get("PreviousInvoiceID") == f.Get("InvoiceID"):
-			fmt.Fprint(w, "35") // bad recurring parameters
-		default:
-			fmt.Printf("   fake Robokassa: signature checks out for InvoiceID %s\n", f.Get("InvoiceID"))
-			fmt.Fprint(w, "OK"+f.Get("InvoiceID"))
-		}
-	})
-	return mux
 }
