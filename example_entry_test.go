@@ -24,7 +24,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(client)                                  // passwords never print
+	fmt.Println(client)                                   // passwords never print
 	fmt.Printf("%+v\n", robokassa.Config{Password1: "x"}) // nor in a Config
 	// Output:
 	// robokassa: invalid Config.Password1: is required

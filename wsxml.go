@@ -362,7 +362,6 @@ func (d *xmlDoc) child(e int32, name string) int32 {
 	return -1
 }
 
-
 // children returns the children of e with the local name.
 func (d *xmlDoc) children(e int32, name string) []int32 {
 	var out []int32
