@@ -41,6 +41,14 @@ func FuzzVerifyResult(f *testing.F) {
 		if err != nil || amount.IsNegative() || invID < 0 || shpName == "" || strings.ContainsFunc(shpName, notNameByte) {
 			return
 		}
+		if len(amount.StringFixed(6)) > 40 {
+			// An amount of more than 40 characters is refused as
+			// malformed after the signature check, whoever signed it:
+			// no decimal that long is parsed (it is 10^33 roubles).
+			_, err := c.VerifyResult(robokassatest.ResultForm(fuzzCfg, robokassa.Notification{OutSum: amount, InvID: invID}))
+			require.ErrorIs(t, err, robokassa.ErrInvalidParam)
+			return
+		}
 		n := robokassa.Notification{OutSum: amount, InvID: invID, Shp: map[string]string{shpName: shpValue}}
 		form := robokassatest.ResultForm(fuzzCfg, n)
 		got, err := c.VerifyResult(form)
