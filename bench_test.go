@@ -9,7 +9,8 @@ import (
 	"github.com/robokassa-go/robokassa"
 )
 
-// The benchmark scenario is the one ../shared/bench/compare.sh measures:
+// The benchmark scenario is the one the project's comparison with a plain
+// hand-written reference measures:
 // OutSum 990.00, InvId 12, a description, two Shp parameters and a
 // two-item receipt; a ResultURL callback with six-decimal OutSum, two Shp
 // and an uppercase MD5 signature.

@@ -58,33 +58,39 @@ func wsForm(w http.ResponseWriter, r *http.Request) (url.Values, *wsResult) {
 // opStateResponse is OperationStateResponse (testdata/opstate/*.xml of
 // package robokassa shows the shape).
 type opStateResponse struct {
-	XMLName xml.Name `xml:"OperationStateResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Result  wsResult `xml:"Result"`
-	State   *struct {
-		Code        int    `xml:"Code"`
-		RequestDate string `xml:"RequestDate"`
-		StateDate   string `xml:"StateDate"`
-	} `xml:"State,omitempty"`
-	Info *struct {
-		IncCurrLabel  string `xml:"IncCurrLabel"`
-		IncSum        string `xml:"IncSum"`
-		IncAccount    string `xml:"IncAccount,omitempty"`
-		PaymentMethod struct {
-			Code        string `xml:"Code"`
-			Description string `xml:"Description"`
-		} `xml:"PaymentMethod"`
-		OutCurrLabel string `xml:"OutCurrLabel"`
-		OutSum       string `xml:"OutSum"`
-		OpKey        string `xml:"OpKey"`
-		BankCardRRN  string `xml:"BankCardRRN,omitempty"`
-	} `xml:"Info,omitempty"`
+	XMLName   xml.Name      `xml:"OperationStateResponse"`
+	Xmlns     string        `xml:"xmlns,attr"`
+	Result    wsResult      `xml:"Result"`
+	State     *opStateState `xml:"State,omitempty"`
+	Info      *opStateInfo  `xml:"Info,omitempty"`
 	UserField *struct {
 		Field []struct {
 			Name  string `xml:"Name"`
 			Value string `xml:"Value"`
 		} `xml:"Field"`
 	} `xml:"UserField,omitempty"`
+}
+
+// opStateState and opStateInfo are the State and Info elements of
+// OperationStateResponse.
+type opStateState struct {
+	Code        int    `xml:"Code"`
+	RequestDate string `xml:"RequestDate"`
+	StateDate   string `xml:"StateDate"`
+}
+
+type opStateInfo struct {
+	IncCurrLabel  string `xml:"IncCurrLabel"`
+	IncSum        string `xml:"IncSum"`
+	IncAccount    string `xml:"IncAccount,omitempty"`
+	PaymentMethod struct {
+		Code        string `xml:"Code"`
+		Description string `xml:"Description"`
+	} `xml:"PaymentMethod"`
+	OutCurrLabel string `xml:"OutCurrLabel"`
+	OutSum       string `xml:"OutSum"`
+	OpKey        string `xml:"OpKey"`
+	BankCardRRN  string `xml:"BankCardRRN,omitempty"`
 }
 
 // handleOpStateExt serves OpStateExt: Signature = hash(MerchantLogin:
@@ -133,25 +139,9 @@ func (s *Server) handleOpStateExt(w http.ResponseWriter, r *http.Request) {
 
 // fillOpState describes op; the caller holds the lock.
 func fillOpState(resp *opStateResponse, op *operation, now time.Time) {
-	resp.State = &struct {
-		Code        int    `xml:"Code"`
-		RequestDate string `xml:"RequestDate"`
-		StateDate   string `xml:"StateDate"`
-	}{int(op.state), now.In(moscow).Format(wsDate), op.history[len(op.history)-1].At.In(moscow).Format(wsDate)}
+	resp.State = &opStateState{int(op.state), now.In(moscow).Format(wsDate), op.history[len(op.history)-1].At.In(moscow).Format(wsDate)}
 	m := methodOf(op.label)
-	resp.Info = &struct {
-		IncCurrLabel  string `xml:"IncCurrLabel"`
-		IncSum        string `xml:"IncSum"`
-		IncAccount    string `xml:"IncAccount,omitempty"`
-		PaymentMethod struct {
-			Code        string `xml:"Code"`
-			Description string `xml:"Description"`
-		} `xml:"PaymentMethod"`
-		OutCurrLabel string `xml:"OutCurrLabel"`
-		OutSum       string `xml:"OutSum"`
-		OpKey        string `xml:"OpKey"`
-		BankCardRRN  string `xml:"BankCardRRN,omitempty"`
-	}{IncCurrLabel: m.label, IncSum: op.outSum.StringFixed(6), OutCurrLabel: "BNR",
+	resp.Info = &opStateInfo{IncCurrLabel: m.label, IncSum: op.outSum.StringFixed(6), OutCurrLabel: "BNR",
 		OutSum: op.outSum.Sub(op.fee()).StringFixed(6), OpKey: op.opKey}
 	resp.Info.PaymentMethod.Code = m.alias
 	resp.Info.PaymentMethod.Description = m.describe("ru")
