@@ -168,8 +168,8 @@ func checkReceivedShp(k, v string) error {
 	if !isShpName(k[4:]) {
 		return malformed(k)
 	}
-	for i := 0; i+5 <= len(v); i++ {
-		if v[i] != ':' || (v[i+1]|0x20) != 's' || (v[i+2]|0x20) != 'h' || (v[i+3]|0x20) != 'p' || v[i+4] != '_' {
+	for i := strings.IndexByte(v, ':'); i >= 0 && i+5 <= len(v); i = nextColon(v, i) {
+		if (v[i+1]|0x20) != 's' || (v[i+2]|0x20) != 'h' || (v[i+3]|0x20) != 'p' || v[i+4] != '_' {
 			continue
 		}
 		j := i + 5
@@ -181,6 +181,14 @@ func checkReceivedShp(k, v string) error {
 		}
 	}
 	return nil
+}
+
+// nextColon returns the index of the next ':' in v after i, or -1.
+func nextColon(v string, i int) int {
+	if k := strings.IndexByte(v[i+1:], ':'); k >= 0 {
+		return i + 1 + k
+	}
+	return -1
 }
 
 // isShpName reports whether s is a Shp_ parameter name after the prefix:

@@ -127,5 +127,17 @@ func (s *signature) verify(alg HashAlgorithm, got string) bool {
 func (s *signature) masked() string { return string(s.appendBase(nil, true)) }
 
 // sortShp sorts Shp pairs by full parameter name in byte order (spec
-// §3.3): O(n log n) and without allocating.
-func sortShp(p []shpPair) { slices.SortFunc(p, compareShp) }
+// §3.3), without allocating: a few pairs (the usual case, on every link
+// and notification) by insertion with the comparison inlined, more in
+// O(n log n).
+func sortShp(p []shpPair) {
+	if len(p) > maxShpStack {
+		slices.SortFunc(p, compareShp)
+		return
+	}
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && compareShp(p[j], p[j-1]) < 0; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}
