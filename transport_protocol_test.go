@@ -143,7 +143,10 @@ func emuCalls() []emuCall {
 		}},
 		{"GetLimit", robokassatest.EndpointWebService, false, func(t *testing.T, e *emulator, c *robokassa.Client, n int64) (func(context.Context) error, func() bool) {
 			return func(ctx context.Context) error {
-				_, err := c.Limit(ctx)
+				limit, err := c.Limit(ctx)
+				if err == nil {
+					assert.True(t, d("600000").Equal(limit), limit.String())
+				}
 				return err
 			}, nil
 		}},
