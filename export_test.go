@@ -21,3 +21,11 @@ func PollDelay(n int) time.Duration { return pollDelay(n) }
 func (c *Client) AwaitPaidWith(ctx context.Context, invID int64, wait func(context.Context, time.Duration) error) (*OperationState, error) {
 	return c.awaitPaid(ctx, invID, wait)
 }
+
+// The Go side of the Python vectors, for the protocol tests that send
+// them to the emulator.
+var (
+	InvoiceVectorInvoice = invoiceVectorInvoice
+	InvoiceVectorQuery   = invoiceVectorQuery
+	SplitVectorInvoice   = splitVectorInvoice
+)

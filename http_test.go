@@ -221,7 +221,7 @@ func TestMoneyCallsSentOnceUnderTransportFaults(t *testing.T) {
 	}{
 		{"http 502", func(*testing.T) misbehavior { return text(502, "") }, nil},
 		{"http 503 saying OK", func(*testing.T) misbehavior { return text(503, "OK2") }, nil},
-		{"truncated", truncated, nil},
+		{"truncated", truncated, io.ErrUnexpectedEOF},
 		{"10 MiB", func(*testing.T) misbehavior { return huge }, errBodyTooLarge},
 	}
 	for _, rc := range remoteCalls() {
