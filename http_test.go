@@ -49,8 +49,8 @@ const (
 )
 
 // newMisbehaving starts a server and a client pointed at it (every base
-// URL). cfg supplies the passwords (zero: the merchantPass constants);
-// the login is demo unless cfg says otherwise.
+// URL). cfg supplies the passwords (each unset one: its merchantPass
+// constant); the login is demo unless cfg says otherwise.
 func newMisbehaving(t *testing.T, cfg Config, reply misbehavior) (*Client, *misbehaving) {
 	t.Helper()
 	s := &misbehaving{release: make(chan struct{})}
@@ -75,8 +75,13 @@ func newMisbehaving(t *testing.T, cfg Config, reply misbehavior) (*Client, *misb
 	if cfg.MerchantLogin == "" {
 		cfg.MerchantLogin = "demo"
 	}
-	if cfg.Password1 == "" {
-		cfg.Password1, cfg.Password2, cfg.Password3 = merchantPass1, merchantPass2, merchantPass3
+	for _, p := range []struct {
+		field *Secret
+		value Secret
+	}{{&cfg.Password1, merchantPass1}, {&cfg.Password2, merchantPass2}, {&cfg.Password3, merchantPass3}} {
+		if *p.field == "" {
+			*p.field = p.value
+		}
 	}
 	cfg.AuthURL, cfg.ServicesURL, cfg.FiscalURL = s.srv.URL, s.srv.URL, s.srv.URL
 	cfg.HTTPClient = s.srv.Client()
