@@ -222,6 +222,26 @@ func TestFiscalProtocol(t *testing.T) {
 		assert.Equal(t, `{"merchantId":"demo","id":"15"}`, js)
 	})
 
+	t.Run("every algorithm", func(t *testing.T) {
+		e := newEmulator(t)
+		for _, alg := range invoiceAlgs {
+			t.Run(string(alg), func(t *testing.T) {
+				login := "fiscal-" + string(alg)
+				pass1 := "pw+/=1" + string(alg)
+				sc := e.shopClient(t, robokassatest.Shop{MerchantLogin: login, Password1: robokassa.Secret(pass1), Password2: "p2", Algorithm: alg})
+				e.pay(t, sc, robokassa.Payment{OutSum: d("100"), InvID: 13})
+				res, err := sc.AttachReceipt(bg(t), secondReceipt("receipt-9"))
+				require.NoError(t, err, "the emulator verified the %s envelope", alg)
+				assert.Equal(t, robokassa.ReceiptCodeAccepted, res.Code)
+				st, err := sc.ReceiptStatus(bg(t), "receipt-9")
+				require.NoError(t, err)
+				assert.Equal(t, robokassa.ReceiptCodeRegistered, st.Code)
+				js, _ := sentEnvelope(t, e, "/RoboFiscal/Receipt/Status", alg, pass1)
+				assert.Equal(t, `{"merchantId":"`+login+`","id":"receipt-9"}`, js)
+			})
+		}
+	})
+
 	wrongPass := e.client(t, func(cfg *robokassa.Config) { cfg.Password1 = "not-the-password" })
 	tests := []struct {
 		name     string

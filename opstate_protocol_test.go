@@ -154,6 +154,7 @@ func TestOpStateProtocolVectors(t *testing.T) {
 			e.open(t, c, robokassa.Payment{OutSum: d("1"), InvID: v.InvoiceID})
 			st, err := c.OpState(bg(t), v.InvoiceID)
 			require.NoError(t, err, "the emulator accepted the signature")
+			assert.Equal(t, v.InvoiceID, st.InvID)
 			assert.Equal(t, robokassa.StateInitiated, st.State)
 			sent := e.sent("/OpStateExt")
 			require.Len(t, sent, 1)

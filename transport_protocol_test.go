@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -244,64 +246,105 @@ func TestMoneyCallNotResentOnReusedConnection(t *testing.T) {
 	assert.Equal(t, 1, e.hits(robokassatest.EndpointOpStateExt), "the warm-up")
 }
 
-// TestReadsRetriedUnderFaults: a read that meets a 500 or a dropped
-// connection is sent again, the same request, and succeeds; an answer it
-// cannot use is not a reason to retry.
-func TestReadsRetriedUnderFaults(t *testing.T) {
+// armed is one prepared call: its own emulator with a fault armed, the
+// context to call it with, and, once run, its result.
+type armed struct {
+	name   string
+	call   emuCall
+	e      *emulator
+	do     func(context.Context) error
+	ctx    context.Context
+	before int // hits at call.ep before the call
+	sent   int // recorded requests before the call
+	err    error
+	wrote  *atomic.Int32 // requests that went on the wire, when traced
+}
+
+// arm prepares call on an emulator of its own and arms fault on it.
+func arm(t *testing.T, name string, call emuCall, fault robokassatest.Fault) *armed {
+	t.Helper()
 	e := newEmulator(t)
-	c := e.client(t)
-	n := int64(5000)
-	for _, kind := range []robokassatest.FaultKind{robokassatest.Fault500, robokassatest.FaultDrop, robokassatest.FaultDropAfter, robokassatest.FaultGarbage} {
-		for _, call := range emuCalls() {
-			if call.money {
-				continue
-			}
-			n += 10
-			t.Run(kind.String()+"/"+call.name, func(t *testing.T) {
-				do, _ := call.prepare(t, e, c, n)
-				before, sentBefore := e.hits(call.ep), e.rec.len()
-				e.InjectFault(call.ep, robokassatest.Fault{Kind: kind})
-				err := do(bg(t))
-				if kind == robokassatest.FaultGarbage {
-					ae := requireAPIError(t, err, call.name)
-					assert.Equal(t, http.StatusOK, ae.Status)
-					assert.Contains(t, ae.Message, "malformed response")
-					assert.Equal(t, before+1, e.hits(call.ep), "a 200 answer is not retried")
-					return
-				}
-				require.NoError(t, err)
-				assert.Equal(t, before+2, e.hits(call.ep), "one retry")
-				// The SDK resends, or for a GET on a reused connection
-				// net/http does it first: either way the same request.
-				sent := e.rec.since(sentBefore)
-				require.NotEmpty(t, sent)
-				assert.LessOrEqual(t, len(sent), 2)
-				for _, again := range sent[1:] {
-					assert.Equal(t, sent[0], again, "the retry sends the same request")
-				}
-			})
+	do, _ := call.prepare(t, e, e.client(t), 10)
+	a := &armed{name: name, call: call, e: e, do: do, ctx: bg(t), before: e.hits(call.ep), sent: e.rec.len()}
+	e.InjectFault(call.ep, fault)
+	return a
+}
+
+// runOverlapped makes the calls at once, so that the waits they meet (the
+// transport's backoff, the emulator's delays) overlap and the test takes
+// the longest of them, not their sum.
+func runOverlapped(cases []*armed) {
+	var wg sync.WaitGroup
+	for _, a := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.err = a.do(a.ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+// reads are the calls that only read.
+func reads() []emuCall {
+	var out []emuCall
+	for _, c := range emuCalls() {
+		if !c.money {
+			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// TestReadsRetriedUnderFaults: a read that meets a 500 or a dropped
+// connection (before or after the server did its work) is sent again, the
+// same request, and succeeds; an answer it cannot use is not a reason to
+// retry.
+func TestReadsRetriedUnderFaults(t *testing.T) {
+	var cases []*armed
+	for _, kind := range []robokassatest.FaultKind{robokassatest.Fault500, robokassatest.FaultDrop, robokassatest.FaultDropAfter, robokassatest.FaultGarbage} {
+		for _, call := range reads() {
+			cases = append(cases, arm(t, kind.String()+"/"+call.name, call, robokassatest.Fault{Kind: kind}))
+		}
+	}
+	runOverlapped(cases)
+	for _, a := range cases {
+		t.Run(a.name, func(t *testing.T) {
+			e, ep := a.e, a.call.ep
+			if strings.HasPrefix(a.name, robokassatest.FaultGarbage.String()) {
+				ae := requireAPIError(t, a.err, a.call.name)
+				assert.Equal(t, http.StatusOK, ae.Status)
+				assert.Contains(t, ae.Message, "malformed response")
+				assert.Equal(t, a.before+1, e.hits(ep), "a 200 answer is not retried")
+				return
+			}
+			require.NoError(t, a.err)
+			assert.Equal(t, a.before+2, e.hits(ep), "one retry")
+			// The SDK resends, or for a GET on a reused connection
+			// net/http does it first: either way the same request.
+			sent := e.rec.since(a.sent)
+			require.NotEmpty(t, sent)
+			assert.LessOrEqual(t, len(sent), 2)
+			for _, again := range sent[1:] {
+				assert.Equal(t, sent[0], again, "the retry sends the same request")
+			}
+		})
 	}
 }
 
 // TestReadsGiveUp: a read answered 500 every time is sent RetryAttempts
 // times and then reported with the last status.
 func TestReadsGiveUp(t *testing.T) {
-	for _, call := range emuCalls() {
-		if call.money {
-			continue
-		}
-		t.Run(call.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEmulator(t)
-			c := e.client(t)
-			do, _ := call.prepare(t, e, c, 10)
-			before := e.hits(call.ep)
-			e.InjectFault(call.ep, robokassatest.Fault{Kind: robokassatest.Fault500, Count: robokassa.RetryAttempts})
-			err := do(bg(t))
-			ae := requireAPIError(t, err, call.name)
+	var cases []*armed
+	for _, call := range reads() {
+		cases = append(cases, arm(t, call.name, call, robokassatest.Fault{Kind: robokassatest.Fault500, Count: robokassa.RetryAttempts}))
+	}
+	runOverlapped(cases)
+	for _, a := range cases {
+		t.Run(a.name, func(t *testing.T) {
+			ae := requireAPIError(t, a.err, a.call.name)
 			assert.Equal(t, http.StatusInternalServerError, ae.Status)
-			assert.Equal(t, before+robokassa.RetryAttempts, e.hits(call.ep))
+			assert.Equal(t, a.before+robokassa.RetryAttempts, a.e.hits(a.call.ep))
 		})
 	}
 }
@@ -310,50 +353,49 @@ func TestReadsGiveUp(t *testing.T) {
 // deadline, or after it cancelled, is not waited for, and nothing is
 // retried once the context is done.
 func TestCallsStopAtDeadline(t *testing.T) {
+	var cases []*armed
 	for _, call := range emuCalls() {
 		for _, cancelled := range []bool{false, true} {
 			name := "deadline/" + call.name
 			if cancelled {
 				name = "cancelled/" + call.name
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				e := newEmulator(t)
-				c := e.client(t)
-				do, _ := call.prepare(t, e, c, 10)
-				before := e.hits(call.ep)
-				// The emulator answers after the delay, or when it closes;
-				// a client that gave up never reads the answer.
-				e.InjectFault(call.ep, robokassatest.Fault{Kind: robokassatest.FaultDelay, Delay: 300 * time.Millisecond})
-				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-				defer cancel()
-				// wrote counts the requests that went on the wire; when
-				// cancelled, the context ends right after the first.
-				var wrote atomic.Int32
-				ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
-					wrote.Add(1)
-					if cancelled {
-						cancel()
-					}
-				}})
-				err := do(ctx)
-				requireAPIError(t, err, call.name)
+			// The emulator answers after the delay, or when it closes; a
+			// client that gave up never reads the answer.
+			a := arm(t, name, call, robokassatest.Fault{Kind: robokassatest.FaultDelay, Delay: 300 * time.Millisecond})
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			t.Cleanup(cancel)
+			// wrote counts the requests that went on the wire; when
+			// cancelled, the context ends right after the first.
+			a.wrote = new(atomic.Int32)
+			a.ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+				a.wrote.Add(1)
 				if cancelled {
-					assert.ErrorIs(t, err, context.Canceled)
-					require.EqualValues(t, 1, wrote.Load(), "the request went on the wire")
-				} else {
-					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					cancel()
 				}
-				// On a loaded machine the deadline may pass before the
-				// request is even sent; one that was sent reaches the
-				// emulator, which carries it out after its delay.
-				sent := int(wrote.Load())
-				assert.LessOrEqual(t, sent, 1, "no retry once the context is done")
-				e.waitHits(t, call.ep, before+sent)
-				e.settle()
-				assert.Equal(t, before+sent, e.hits(call.ep), "sent at most once, never again")
-			})
+			}})
+			cases = append(cases, a)
 		}
+	}
+	runOverlapped(cases)
+	for _, a := range cases {
+		t.Run(a.name, func(t *testing.T) {
+			requireAPIError(t, a.err, a.call.name)
+			if strings.HasPrefix(a.name, "cancelled/") {
+				assert.ErrorIs(t, a.err, context.Canceled)
+				require.EqualValues(t, 1, a.wrote.Load(), "the request went on the wire")
+			} else {
+				assert.ErrorIs(t, a.err, context.DeadlineExceeded)
+			}
+			// On a loaded machine the deadline may pass before the request
+			// is even sent; one that was sent reaches the emulator, which
+			// carries it out after its delay.
+			sent := int(a.wrote.Load())
+			assert.LessOrEqual(t, sent, 1, "no retry once the context is done")
+			a.e.waitHits(t, a.call.ep, a.before+sent)
+			a.e.settle()
+			assert.Equal(t, a.before+sent, a.e.hits(a.call.ep), "sent at most once, never again")
+		})
 	}
 }
 
