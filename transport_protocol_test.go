@@ -249,11 +249,13 @@ func TestMoneyCallNotResentOnReusedConnection(t *testing.T) {
 // armed is one prepared call: its own emulator with a fault armed, the
 // context to call it with, and, once run, its result.
 type armed struct {
-	name   string
-	call   emuCall
-	e      *emulator
-	do     func(context.Context) error
-	ctx    context.Context
+	name string
+	call emuCall
+	e    *emulator
+	do   func(context.Context) error
+	// ctx makes the call's context when the call starts: a deadline
+	// runs from then, not from when the case was prepared.
+	ctx    func() (context.Context, context.CancelFunc)
 	before int // hits at call.ep before the call
 	sent   int // recorded requests before the call
 	err    error
@@ -265,7 +267,10 @@ func arm(t *testing.T, name string, call emuCall, fault robokassatest.Fault) *ar
 	t.Helper()
 	e := newEmulator(t)
 	do, _ := call.prepare(t, e, e.client(t), 10)
-	a := &armed{name: name, call: call, e: e, do: do, ctx: bg(t), before: e.hits(call.ep), sent: e.rec.len()}
+	a := &armed{name: name, call: call, e: e, do: do, before: e.hits(call.ep), sent: e.rec.len(),
+		ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 30*time.Second)
+		}}
 	e.InjectFault(call.ep, fault)
 	return a
 }
@@ -279,7 +284,9 @@ func runOverlapped(cases []*armed) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.err = a.do(a.ctx)
+			ctx, cancel := a.ctx()
+			defer cancel()
+			a.err = a.do(ctx)
 		}()
 	}
 	wg.Wait()
@@ -363,17 +370,24 @@ func TestCallsStopAtDeadline(t *testing.T) {
 			// The emulator answers after the delay, or when it closes; a
 			// client that gave up never reads the answer.
 			a := arm(t, name, call, robokassatest.Fault{Kind: robokassatest.FaultDelay, Delay: 300 * time.Millisecond})
-			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-			t.Cleanup(cancel)
-			// wrote counts the requests that went on the wire; when
-			// cancelled, the context ends right after the first.
 			a.wrote = new(atomic.Int32)
-			a.ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
-				a.wrote.Add(1)
+			a.ctx = func() (context.Context, context.CancelFunc) {
+				timeout := 100 * time.Millisecond
 				if cancelled {
-					cancel()
+					timeout = 30 * time.Second // the cancel ends it
 				}
-			}})
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
+				// wrote counts the requests that went on the wire whole;
+				// when cancelled, the context ends right after the first.
+				return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+					if w.Err == nil {
+						a.wrote.Add(1)
+					}
+					if cancelled && w.Err == nil {
+						cancel()
+					}
+				}}), cancel
+			}
 			cases = append(cases, a)
 		}
 	}
