@@ -360,3 +360,27 @@ func sortedKeys(v url.Values) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// TestRequestLogCounts checks the counting the protocol tests rely on:
+// "nothing sent" is only meaningful if every request is seen. Each call
+// below is counted once at its endpoint, a fault too, and an unknown path
+// in the total.
+func TestRequestLogCounts(t *testing.T) {
+	e := newEmulator(t)
+	c := e.client(t)
+	require.Zero(t, e.log.total())
+	_, err := c.Limit(bg(t))
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.hits(robokassatest.EndpointWebService))
+	_, err = c.OpState(bg(t), 1)
+	require.ErrorIs(t, err, robokassa.ErrNotFound)
+	assert.Equal(t, 1, e.hits(robokassatest.EndpointOpStateExt))
+	e.InjectFault(robokassatest.EndpointRecurring, robokassatest.Fault{Kind: robokassatest.FaultDrop})
+	assert.Error(t, c.Recurring(bg(t), robokassa.RecurringPayment{PreviousInvID: 1, InvID: 2, OutSum: d("1")}))
+	assert.Equal(t, 1, e.hits(robokassatest.EndpointRecurring), "a dropped connection is counted")
+	nowhere := e.client(t, func(cfg *robokassa.Config) { cfg.AuthURL = e.URL + "/nowhere" })
+	_, err = nowhere.Limit(bg(t))
+	assert.Error(t, err)
+	assert.Equal(t, 4, e.log.total())
+	assert.Len(t, e.sent(""), 4, "the client sent as many")
+}
