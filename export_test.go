@@ -2,6 +2,7 @@ package robokassa
 
 import (
 	"context"
+	"testing"
 	"time"
 )
 
@@ -29,3 +30,13 @@ var (
 	InvoiceVectorQuery   = invoiceVectorQuery
 	SplitVectorInvoice   = splitVectorInvoice
 )
+
+// MerchantVector is a case of testdata/merchant_vectors.json.
+type MerchantVector = merchantVector
+
+// LoadMerchantVectors returns the vectors of one kind: recurring, confirm
+// or cancel.
+var LoadMerchantVectors = loadMerchantVectors
+
+// GoReceipt is the vector's receipt as a Go value (nil when it has none).
+func (v merchantVector) GoReceipt(t *testing.T) *Receipt { return v.receipt(t) }

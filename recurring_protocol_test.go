@@ -188,3 +188,47 @@ func TestRecurringValidationSendsNothing(t *testing.T) {
 		assert.Equal(t, strings.Repeat("я", 100), op.Description)
 	})
 }
+
+// TestMerchantProtocolVectors: with each Python vector's shop on the
+// emulator (and the parent paid, or the payment held), Recurring,
+// ConfirmHold and CancelHold send exactly the vector's form, and the
+// emulator's own code accepts it.
+func TestMerchantProtocolVectors(t *testing.T) {
+	for _, kind := range []string{"recurring", "confirm", "cancel"} {
+		for _, v := range robokassa.LoadMerchantVectors(t, kind) {
+			t.Run(v.Name, func(t *testing.T) {
+				e := newEmulator(t, func(sh *robokassatest.Shop) {
+					sh.MerchantLogin, sh.Password1, sh.Algorithm = v.Login, robokassa.Secret(v.Password), v.Algorithm
+				})
+				c := e.client(t)
+				var err error
+				path := "/Merchant/Recurring"
+				switch kind {
+				case "recurring":
+					e.pay(t, c, robokassa.Payment{OutSum: d("1"), InvID: v.PreviousInvoiceID, Recurring: true})
+					err = c.Recurring(bg(t), robokassa.RecurringPayment{PreviousInvID: v.PreviousInvoiceID, InvID: v.InvoiceID,
+						OutSum: d(v.OutSum), Description: v.Description, Receipt: v.GoReceipt(t), Shp: v.Shp})
+				case "confirm":
+					path = "/Merchant/Payment/Confirm"
+					e.pay(t, c, robokassa.Payment{OutSum: d(v.OutSum), InvID: v.InvoiceID, StepByStep: true})
+					err = c.ConfirmHold(bg(t), robokassa.HoldCapture{InvID: v.InvoiceID, OutSum: d(v.OutSum), Receipt: v.GoReceipt(t), Shp: v.Shp})
+				case "cancel":
+					path = "/Merchant/Payment/Cancel"
+					e.pay(t, c, robokassa.Payment{OutSum: d("1"), InvID: v.InvoiceID, StepByStep: true})
+					err = c.CancelHold(bg(t), v.InvoiceID)
+				}
+				require.NoError(t, err, "the emulator verified the signature")
+				sent := e.sent(path)
+				require.Len(t, sent, 1)
+				assert.Equal(t, path, sent[0].Path)
+				got := map[string]string{}
+				for k, vs := range formOf(t, sent[0].Body) {
+					assert.Len(t, vs, 1, "field %s sent %d times", k, len(vs))
+					got[k] = vs[0]
+				}
+				assert.Equal(t, v.Form, got)
+				assert.Equal(t, v.Signature, got["SignatureValue"])
+			})
+		}
+	}
+}
