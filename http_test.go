@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,23 +20,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// merchantTestServer is an httptest server mounted under /base that
-// records every request it gets and answers through reply.
-type merchantTestServer struct {
+// misbehaving is a generic misbehaving HTTP server for the transport's
+// tests: it answers every path through reply (a 400, a truncated or 10 MiB
+// body, a stall, an echo) and records what it got. It knows nothing of
+// Robokassa: what Robokassa answers, and the faults robokassatest.Server
+// can inject (500, dropped connections, delays, garbage), are the
+// protocol tests' (transport_protocol_test.go and the *_protocol_test.go
+// files).
+type misbehaving struct {
 	srv     *httptest.Server
 	hits    atomic.Int64
 	release chan struct{} // closed at cleanup: unblocks slow handlers
 
 	mu       sync.Mutex
-	paths    []string
-	forms    []url.Values
+	bodies   []string
 	agents   []string
 	ctypes   []string
 	formErrs []error
 }
 
-// merchantReply answers the hit-th request (counting from 1).
-type merchantReply func(w http.ResponseWriter, r *http.Request, hit int64)
+// misbehavior answers the hit-th request (counting from 1).
+type misbehavior func(w http.ResponseWriter, r *http.Request, hit int64)
 
 const (
 	merchantPass1 = "Secret-Pass-1"
@@ -43,67 +48,59 @@ const (
 	merchantPass3 = "Secret-Pass-3"
 )
 
-// newMerchantTestServer starts a server and a client pointed at it. cfg
-// supplies the login, passwords and algorithm (zero: demo / the
-// merchantPass constants / MD5); AuthURL and HTTPClient are set here.
-func newMerchantTestServer(t *testing.T, cfg Config, reply merchantReply) (*Client, *merchantTestServer) {
+// newMisbehaving starts a server and a client pointed at it (every base
+// URL). cfg supplies the passwords (each unset one: its merchantPass
+// constant); the login is demo unless cfg says otherwise.
+func newMisbehaving(t *testing.T, cfg Config, reply misbehavior) (*Client, *misbehaving) {
 	t.Helper()
-	s := &merchantTestServer{release: make(chan struct{})}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/base/", func(w http.ResponseWriter, r *http.Request) {
+	s := &misbehaving{release: make(chan struct{})}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := s.hits.Add(1)
-		err := r.ParseForm()
+		body, err := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		if err == nil {
+			err = r.ParseForm()
+		}
 		s.mu.Lock()
-		s.paths = append(s.paths, strings.TrimPrefix(r.URL.Path, "/base"))
-		s.forms = append(s.forms, r.PostForm)
+		s.bodies = append(s.bodies, string(body))
 		s.agents = append(s.agents, r.UserAgent())
 		s.ctypes = append(s.ctypes, r.Header.Get("Content-Type"))
 		s.formErrs = append(s.formErrs, err)
 		s.mu.Unlock()
 		reply(w, r, n)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request outside /base: %s", r.URL.Path)
-		http.NotFound(w, r)
-	})
-	s.srv = httptest.NewServer(mux)
+	}))
 	t.Cleanup(s.srv.Close)
 	t.Cleanup(func() { close(s.release) }) // runs first: cleanups are LIFO
 
 	if cfg.MerchantLogin == "" {
 		cfg.MerchantLogin = "demo"
 	}
-	if cfg.Password1 == "" {
-		cfg.Password1, cfg.Password2, cfg.Password3 = merchantPass1, merchantPass2, merchantPass3
+	for _, p := range []struct {
+		field *Secret
+		value Secret
+	}{{&cfg.Password1, merchantPass1}, {&cfg.Password2, merchantPass2}, {&cfg.Password3, merchantPass3}} {
+		if *p.field == "" {
+			*p.field = p.value
+		}
 	}
-	cfg.AuthURL = s.srv.URL + "/base"
+	cfg.AuthURL, cfg.ServicesURL, cfg.FiscalURL = s.srv.URL, s.srv.URL, s.srv.URL
 	cfg.HTTPClient = s.srv.Client()
 	c, err := NewClient(cfg)
 	require.NoError(t, err)
 	return c, s
 }
 
-// request returns the i-th recorded request's path and form.
-func (s *merchantTestServer) request(t *testing.T, i int) (string, url.Values) {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	require.Greater(t, len(s.forms), i, "request %d was not received", i)
-	require.NoError(t, s.formErrs[i])
-	return s.paths[i], s.forms[i]
-}
-
-// merchantText answers with status and body.
-func merchantText(status int, body string) merchantReply {
+// text answers with status and body.
+func text(status int, body string) misbehavior {
 	return func(w http.ResponseWriter, _ *http.Request, _ int64) {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}
 }
 
-// merchantHijack takes the connection from the server and hands it to f,
-// which writes what it likes; the connection is closed afterwards.
-func merchantHijack(t *testing.T, w http.ResponseWriter, f func(bw *bufio.ReadWriter)) {
+// hijack takes the connection from the server and hands it to f, which
+// writes what it likes; the connection is closed afterwards.
+func hijack(t *testing.T, w http.ResponseWriter, f func(bw *bufio.ReadWriter)) {
 	hj, ok := w.(http.Hijacker)
 	if !assert.True(t, ok, "response writer cannot hijack") {
 		return
@@ -119,48 +116,34 @@ func merchantHijack(t *testing.T, w http.ResponseWriter, f func(bw *bufio.ReadWr
 	}
 }
 
-// merchantDrop closes the connection without an answer.
-func merchantDrop(t *testing.T) merchantReply {
-	return func(w http.ResponseWriter, _ *http.Request, _ int64) { merchantHijack(t, w, nil) }
-}
-
-// merchantTruncated promises a 100-byte body, sends 3 bytes and closes.
-func merchantTruncated(t *testing.T) merchantReply {
+// truncated promises a 100-byte body, sends 3 bytes and closes.
+func truncated(t *testing.T) misbehavior {
 	return func(w http.ResponseWriter, _ *http.Request, _ int64) {
-		merchantHijack(t, w, func(bw *bufio.ReadWriter) {
+		hijack(t, w, func(bw *bufio.ReadWriter) {
 			_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nOK1")
 		})
 	}
 }
 
-const merchantTenMiB = 10 << 20
+const tenMiB = 10 << 20
 
-// merchantHuge sends a 10 MiB body until the client goes away.
-func merchantHuge(w http.ResponseWriter, _ *http.Request, _ int64) {
+// huge sends a 10 MiB body until the client goes away.
+func huge(w http.ResponseWriter, _ *http.Request, _ int64) {
 	w.Header().Set("Content-Length", "10485760")
 	w.WriteHeader(http.StatusOK)
 	chunk := []byte(strings.Repeat("OK", 16<<10)) // 32 KiB
-	for sent := 0; sent < merchantTenMiB; sent += len(chunk) {
+	for sent := 0; sent < tenMiB; sent += len(chunk) {
 		if _, err := w.Write(chunk); err != nil {
 			return
 		}
 	}
 }
 
-// merchantSlowDeadline bounds calls to the slow handlers below.
-const merchantSlowDeadline = 200 * time.Millisecond
+// slowDeadline bounds calls to the stalling handler below.
+const slowDeadline = 200 * time.Millisecond
 
-// merchantSlow answers nothing until the client gives up (or the test
-// ends).
-func (s *merchantTestServer) merchantSlow(w http.ResponseWriter, r *http.Request, _ int64) {
-	select {
-	case <-r.Context().Done():
-	case <-s.release:
-	}
-}
-
-// merchantSlowBody sends the headers and the start of a body, then stalls.
-func (s *merchantTestServer) merchantSlowBody(w http.ResponseWriter, r *http.Request, _ int64) {
+// slowBody sends the headers and the start of a body, then stalls.
+func (s *misbehaving) slowBody(w http.ResponseWriter, r *http.Request, _ int64) {
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "OK")
 	w.(http.Flusher).Flush()
@@ -170,8 +153,8 @@ func (s *merchantTestServer) merchantSlowBody(w http.ResponseWriter, r *http.Req
 	}
 }
 
-// merchantTransportCall is a POST form to /base/op.
-func merchantTransportCall(c *Client, idempotent bool) call {
+// transportCall is a POST form to /op.
+func transportCall(c *Client, idempotent bool) call {
 	return call{
 		op:         "TestOp",
 		method:     http.MethodPost,
@@ -192,32 +175,30 @@ func merchantRequireAPIError(t *testing.T, err error, op string) *APIError {
 	return ae
 }
 
+// TestTransportFaults: the faults the emulator cannot produce (a 4xx
+// other than 404, a body cut short, a body past the cap) are each an
+// *APIError, and a non-idempotent call meets them once. A 500 and a
+// dropped connection are TestMoneyCallsSentOnceUnderFaults's.
 func TestTransportFaults(t *testing.T) {
 	type fault struct {
 		name   string
-		reply  func(t *testing.T, s *merchantTestServer) merchantReply
+		reply  func(t *testing.T) misbehavior
 		status int   // APIError.Status wanted
 		is     error // errors.Is target, if any
 	}
 	faults := []fault{
-		{name: "http 500", status: 500,
-			reply: func(*testing.T, *merchantTestServer) merchantReply { return merchantText(500, "boom") }},
 		{name: "http 400", status: 400,
-			reply: func(*testing.T, *merchantTestServer) merchantReply { return merchantText(400, "bad") }},
-		{name: "truncated body", is: io.ErrUnexpectedEOF,
-			reply: func(t *testing.T, _ *merchantTestServer) merchantReply { return merchantTruncated(t) }},
+			reply: func(*testing.T) misbehavior { return text(400, "bad") }},
+		{name: "http 503", status: 503,
+			reply: func(*testing.T) misbehavior { return text(503, "busy") }},
+		{name: "truncated body", is: io.ErrUnexpectedEOF, reply: truncated},
 		{name: "10 MiB body", is: errBodyTooLarge,
-			reply: func(*testing.T, *merchantTestServer) merchantReply { return merchantHuge }},
-		{name: "dropped connection",
-			reply: func(t *testing.T, _ *merchantTestServer) merchantReply { return merchantDrop(t) }},
+			reply: func(*testing.T) misbehavior { return huge }},
 	}
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
-			var s *merchantTestServer
-			c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
-				f.reply(t, s)(w, r, n)
-			})
-			body, err := c.do(context.Background(), merchantTransportCall(c, false))
+			c, s := newMisbehaving(t, Config{}, f.reply(t))
+			body, err := c.do(context.Background(), transportCall(c, false))
 			assert.Nil(t, body)
 			ae := merchantRequireAPIError(t, err, "TestOp")
 			assert.Equal(t, f.status, ae.Status)
@@ -234,65 +215,87 @@ func TestTransportFaults(t *testing.T) {
 	}
 }
 
-func TestTransportNonIdempotentOnReusedConnection(t *testing.T) {
-	// A dropped keep-alive connection is where an HTTP client is tempted
-	// to resend: the money-moving POST must still go out once.
-	var s *merchantTestServer
-	c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
-		if n == 1 {
-			_, _ = io.WriteString(w, "warm")
-			return
+// TestMoneyCallsSentOnceUnderTransportFaults runs every money-moving call
+// into the faults above: each is an *APIError and went out once. The
+// emulator's faults are TestMoneyCallsSentOnceUnderFaults's.
+func TestMoneyCallsSentOnceUnderTransportFaults(t *testing.T) {
+	faults := []struct {
+		name  string
+		reply func(t *testing.T) misbehavior
+		is    error
+	}{
+		{"http 502", func(*testing.T) misbehavior { return text(502, "") }, nil},
+		{"http 503 saying OK", func(*testing.T) misbehavior { return text(503, "OK2") }, nil},
+		{"truncated", truncated, io.ErrUnexpectedEOF},
+		{"10 MiB", func(*testing.T) misbehavior { return huge }, errBodyTooLarge},
+	}
+	for _, rc := range remoteCalls() {
+		if !rc.money {
+			continue
 		}
-		merchantDrop(t)(w, r, n)
-	})
-	body, err := c.do(context.Background(), merchantTransportCall(c, true))
-	require.NoError(t, err)
-	require.Equal(t, "warm", string(body))
-	_, err = c.do(context.Background(), merchantTransportCall(c, false))
-	merchantRequireAPIError(t, err, "TestOp")
-	assert.EqualValues(t, 2, s.hits.Load(), "warm-up plus exactly one attempt")
+		for _, f := range faults {
+			t.Run(rc.name+"/"+f.name, func(t *testing.T) {
+				c, s := newMisbehaving(t, Config{}, f.reply(t))
+				err := rc.call(context.Background(), c)
+				merchantRequireAPIError(t, err, rc.name)
+				if f.is != nil {
+					assert.ErrorIs(t, err, f.is)
+				}
+				assert.EqualValues(t, 1, s.hits.Load(), "sent exactly once, never retried")
+			})
+		}
+	}
 }
 
+// TestTransportIdempotentRetries: a read whose answer is cut short, or
+// comes with a 5xx status other than the emulator's 500, is sent again,
+// the same request each time.
 func TestTransportIdempotentRetries(t *testing.T) {
 	tests := []struct {
 		name  string
-		fail  func(t *testing.T) merchantReply
+		fail  func(t *testing.T) misbehavior
 		fails int64
 	}{
-		{"5xx twice", func(*testing.T) merchantReply { return merchantText(503, "busy") }, 2},
-		{"dropped connection", merchantDrop, 1},
-		{"truncated body", merchantTruncated, 1},
+		{"503 twice", func(*testing.T) misbehavior { return text(503, "busy") }, 2},
+		{"truncated body", truncated, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
+			c, s := newMisbehaving(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
 				if n <= tt.fails {
 					tt.fail(t)(w, r, n)
 					return
 				}
 				_, _ = io.WriteString(w, "fine")
 			})
-			body, err := c.do(context.Background(), merchantTransportCall(c, true))
+			body, err := c.do(context.Background(), transportCall(c, true))
 			require.NoError(t, err)
 			assert.Equal(t, "fine", string(body))
 			assert.Equal(t, tt.fails+1, s.hits.Load())
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for _, b := range s.bodies[1:] {
+				assert.Equal(t, s.bodies[0], b, "the retry sends the same form")
+			}
 		})
 	}
 }
 
-func TestTransportIdempotentGivesUp(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{}, merchantText(502, "down"))
-	_, err := c.do(context.Background(), merchantTransportCall(c, true))
+// TestTransportGatewayErrorGivesUp: 502 every time is tried RetryAttempts
+// times (the emulator's 500 is TestReadsGiveUp's).
+func TestTransportGatewayErrorGivesUp(t *testing.T) {
+	c, s := newMisbehaving(t, Config{}, text(502, "down"))
+	_, err := c.do(context.Background(), transportCall(c, true))
 	ae := merchantRequireAPIError(t, err, "TestOp")
 	assert.Equal(t, 502, ae.Status)
 	assert.EqualValues(t, retryAttempts, s.hits.Load())
 }
 
 func TestTransportClientErrorNotRetried(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{}, merchantText(404, "no"))
-	_, err := c.do(context.Background(), merchantTransportCall(c, true))
+	c, s := newMisbehaving(t, Config{}, text(400, "no"))
+	_, err := c.do(context.Background(), transportCall(c, true))
 	ae := merchantRequireAPIError(t, err, "TestOp")
-	assert.Equal(t, 404, ae.Status)
+	assert.Equal(t, 400, ae.Status)
 	assert.EqualValues(t, 1, s.hits.Load())
 }
 
@@ -330,12 +333,12 @@ func TestTransportBodyCap(t *testing.T) {
 	}{
 		{"exactly 1 MiB is accepted", maxResponseBody, false, true},
 		{"1 MiB + 1 byte is refused", maxResponseBody + 1, false, false},
-		{"10 MiB is refused", merchantTenMiB, false, false},
-		{"10 MiB is refused without a retry", merchantTenMiB, true, false},
+		{"10 MiB is refused", tenMiB, false, false},
+		{"10 MiB is refused without a retry", tenMiB, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, _ *http.Request, _ int64) {
+			c, s := newMisbehaving(t, Config{}, func(w http.ResponseWriter, _ *http.Request, _ int64) {
 				w.Header().Set("Content-Length", itoa(int64(tt.size)))
 				chunk := []byte(strings.Repeat("x", 32<<10))
 				for left := tt.size; left > 0; left -= len(chunk) {
@@ -346,7 +349,7 @@ func TestTransportBodyCap(t *testing.T) {
 			})
 			var read atomic.Int64
 			c.http = &http.Client{Transport: merchantCountingTransport{s.srv.Client().Transport, &read}}
-			body, err := c.do(context.Background(), merchantTransportCall(c, tt.idempotent))
+			body, err := c.do(context.Background(), transportCall(c, tt.idempotent))
 			if tt.ok {
 				require.NoError(t, err)
 				assert.Len(t, body, tt.size)
@@ -361,26 +364,19 @@ func TestTransportBodyCap(t *testing.T) {
 	}
 }
 
+// TestTransportDeadline: a body that stalls after its first bytes is not
+// waited for past the deadline, and not retried. An answer that never
+// comes is TestCallsStopAtDeadline's (the emulator's FaultDelay).
 func TestTransportDeadline(t *testing.T) {
-	tests := []struct {
-		name       string
-		slow       func(s *merchantTestServer) merchantReply
-		idempotent bool
-	}{
-		{"no answer", func(s *merchantTestServer) merchantReply { return s.merchantSlow }, false},
-		{"no answer, idempotent", func(s *merchantTestServer) merchantReply { return s.merchantSlow }, true},
-		{"body stalls", func(s *merchantTestServer) merchantReply { return s.merchantSlowBody }, false},
-		{"body stalls, idempotent", func(s *merchantTestServer) merchantReply { return s.merchantSlowBody }, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var s *merchantTestServer
-			c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
-				tt.slow(s)(w, r, n)
+	for _, idempotent := range []bool{false, true} {
+		t.Run("body stalls, idempotent "+strconv.FormatBool(idempotent), func(t *testing.T) {
+			var s *misbehaving
+			c, s := newMisbehaving(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
+				s.slowBody(w, r, n)
 			})
-			ctx, cancel := context.WithTimeout(context.Background(), merchantSlowDeadline)
+			ctx, cancel := context.WithTimeout(context.Background(), slowDeadline)
 			defer cancel()
-			_, err := c.do(ctx, merchantTransportCall(c, tt.idempotent))
+			_, err := c.do(ctx, transportCall(c, idempotent))
 			merchantRequireAPIError(t, err, "TestOp")
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			// At most: on a loaded machine the deadline may pass before the
@@ -390,61 +386,9 @@ func TestTransportDeadline(t *testing.T) {
 	}
 }
 
-// merchantCancelAtEOF cancels a context once a response body has been read to
-// its end: the answer arrives whole, and the context is over right after.
-type merchantCancelAtEOF struct {
-	base   http.RoundTripper
-	cancel context.CancelFunc
-}
-
-type merchantCancelAtEOFBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b merchantCancelAtEOFBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.cancel()
-	}
-	return n, err
-}
-
-func (t merchantCancelAtEOF) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	if err == nil {
-		resp.Body = merchantCancelAtEOFBody{resp.Body, t.cancel}
-	}
-	return resp, err
-}
-
-func TestTransportContextEndsDuringBackoff(t *testing.T) {
-	// The server answers 503 and the caller's context ends before the
-	// retry: the transport stops waiting and says why, keeping the answer.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c, s := newMerchantTestServer(t, Config{}, merchantText(http.StatusServiceUnavailable, "busy"))
-	c.http = &http.Client{Transport: merchantCancelAtEOF{s.srv.Client().Transport, cancel}}
-	_, err := c.do(ctx, merchantTransportCall(c, true))
-	ae := merchantRequireAPIError(t, err, "TestOp")
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, http.StatusServiceUnavailable, ae.Status, "the last answer is kept")
-	assert.EqualValues(t, 1, s.hits.Load())
-}
-
-func TestTransportContextAlreadyDone(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{}, merchantText(200, "OK"))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := c.do(ctx, merchantTransportCall(c, true))
-	merchantRequireAPIError(t, err, "TestOp")
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, s.hits.Load())
-}
-
 func TestTransportHeaders(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{}, merchantText(200, "OK"))
-	_, err := c.do(context.Background(), merchantTransportCall(c, false))
+	c, s := newMisbehaving(t, Config{}, text(200, "OK"))
+	_, err := c.do(context.Background(), transportCall(c, false))
 	require.NoError(t, err)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -454,7 +398,7 @@ func TestTransportHeaders(t *testing.T) {
 }
 
 func TestTransportErrorBodyRedacted(t *testing.T) {
-	const sig = "0123456789abcdef0123456789abcdef" // what merchantTransportCall sends
+	const sig = "0123456789abcdef0123456789abcdef" // what transportCall sends
 	const sig512 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" +
 		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	const pass3 = "p@ss word/1"
@@ -493,12 +437,12 @@ func TestTransportErrorBodyRedacted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := newMerchantTestServer(t, Config{Password1: merchantPass1, Password2: merchantPass2, Password3: pass3},
+			c, _ := newMisbehaving(t, Config{Password1: merchantPass1, Password2: merchantPass2, Password3: pass3},
 				func(w http.ResponseWriter, r *http.Request, _ int64) {
 					w.WriteHeader(http.StatusInternalServerError)
 					_, _ = io.WriteString(w, tt.body(r))
 				})
-			_, err := c.do(context.Background(), merchantTransportCall(c, false))
+			_, err := c.do(context.Background(), transportCall(c, false))
 			ae := merchantRequireAPIError(t, err, "TestOp")
 			assert.NotEmpty(t, ae.Body)
 			for _, secret := range secrets {
@@ -512,8 +456,8 @@ func TestTransportErrorBodyRedacted(t *testing.T) {
 func TestTransportErrorBodyTruncatedToValidUTF8(t *testing.T) {
 	// One ASCII byte, then two-byte runes: byte 512 falls inside a rune.
 	body := "x" + strings.Repeat("ж", 400)
-	c, _ := newMerchantTestServer(t, Config{}, merchantText(500, body))
-	_, err := c.do(context.Background(), merchantTransportCall(c, false))
+	c, _ := newMisbehaving(t, Config{}, text(500, body))
+	_, err := c.do(context.Background(), transportCall(c, false))
 	ae := merchantRequireAPIError(t, err, "TestOp")
 	assert.LessOrEqual(t, len(ae.Body), maxErrorBody+32)
 	assert.True(t, utf8.ValidString(ae.Body), "Body is cut inside a UTF-8 sequence: %q", ae.Body[len(ae.Body)-20:])

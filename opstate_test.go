@@ -1,19 +1,15 @@
 package robokassa
 
 import (
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,82 +27,22 @@ func opStateFixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// wsTestRequest is one request the fake Service.asmx received.
-type wsTestRequest struct {
-	Method      string
-	Op          string
-	ContentType string
-	Query       string
-	Form        url.Values
-}
-
-// wsTestServer is a fake Service.asmx mounted under /base.
-type wsTestServer struct {
-	mu   sync.Mutex
-	reqs []wsTestRequest
-}
-
-func (s *wsTestServer) requests() []wsTestRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]wsTestRequest(nil), s.reqs...)
-}
-
-// wsReplyFunc answers the n-th request (from 0) to method op.
-type wsReplyFunc func(n int, op string, form url.Values) (status int, body []byte)
-
-// newOpStateServer starts a fake Service.asmx under srv.URL+"/base" and
-// returns a client pointed at it. cfg.MerchantLogin defaults to "demo",
-// Password1 and Password2 to "password_1" and "password_2".
-func newOpStateServer(t *testing.T, cfg Config, reply wsReplyFunc) (*Client, *wsTestServer) {
+// opStateClient is a demo client with Password #2, as OpStateExt needs.
+func opStateClient(t testing.TB, pass2 string) *Client {
 	t.Helper()
-	ws := &wsTestServer{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/base/Merchant/WebService/Service.asmx/", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
-			return
-		}
-		op := path.Base(r.URL.Path)
-		ws.mu.Lock()
-		n := len(ws.reqs)
-		ws.reqs = append(ws.reqs, wsTestRequest{r.Method, op, r.Header.Get("Content-Type"), r.URL.RawQuery, r.PostForm})
-		ws.mu.Unlock()
-		status, body := reply(n, op, r.PostForm)
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	if cfg.MerchantLogin == "" {
-		cfg.MerchantLogin = "demo"
-	}
-	if cfg.Password1 == "" {
-		cfg.Password1 = "password_1"
-	}
-	if cfg.Password2 == "" && !cfg.Test {
-		cfg.Password2 = "password_2"
-	}
-	cfg.AuthURL = srv.URL + "/base"
-	c, err := NewClient(cfg)
+	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password2: Secret(pass2)})
 	require.NoError(t, err)
-	return c, ws
+	return c
 }
 
-// fixtureReply answers every request with the named fixtures in turn,
-// repeating the last one.
-func fixtureReply(t *testing.T, names ...string) wsReplyFunc {
-	bodies := make([][]byte, len(names))
-	for i, n := range names {
-		bodies[i] = opStateFixture(t, n)
+// opStateOf reads an OpStateExt answer with the parsers alone, as OpState
+// does after the transport.
+func opStateOf(rp *reply, invID int64) (*OperationState, error) {
+	a, err := parseWebService(rp, "OperationStateResponse")
+	if err != nil {
+		return nil, err
 	}
-	return func(n int, _ string, _ url.Values) (int, []byte) {
-		if n >= len(bodies) {
-			n = len(bodies) - 1
-		}
-		return http.StatusOK, bodies[n]
-	}
+	return a.operationState(invID)
 }
 
 type opStateVector struct {
@@ -119,46 +55,43 @@ type opStateVector struct {
 	Signature string        `json:"signature"`
 }
 
-// TestOpStateSignatureVectors checks the OpStateExt request against
-// signatures computed in Python (testdata/gen_opstate_vectors.py).
+// TestOpStateSignatureVectors builds the OpStateExt request as OpState
+// does, without HTTP, and compares it with signatures computed in Python
+// (testdata/gen_opstate_vectors.py). That the emulator's own code accepts
+// it is TestOpStateProtocol's.
 func TestOpStateSignatureVectors(t *testing.T) {
 	var vectors []opStateVector
 	loadJSON(t, "testdata/opstate_vectors.json", &vectors)
 	require.GreaterOrEqual(t, len(vectors), 6)
 	for _, v := range vectors {
 		t.Run(v.Name, func(t *testing.T) {
-			cfg := Config{MerchantLogin: v.Login, Password2: Secret(v.Password2), Algorithm: v.Algorithm}
-			c, ws := newOpStateServer(t, cfg, fixtureReply(t, "paid_ns.xml"))
-			st, err := c.OpState(context.Background(), v.InvoiceID)
+			c, err := NewClient(Config{MerchantLogin: v.Login, Password1: "p1", Password2: Secret(v.Password2), Algorithm: v.Algorithm})
 			require.NoError(t, err)
-			assert.Equal(t, v.InvoiceID, st.InvID)
-
-			reqs := ws.requests()
-			require.Len(t, reqs, 1)
-			r := reqs[0]
-			assert.Equal(t, http.MethodPost, r.Method)
-			assert.Equal(t, "OpStateExt", r.Op)
-			assert.Equal(t, "application/x-www-form-urlencoded", r.ContentType)
-			assert.Empty(t, r.Query, "the signature must not travel in the URL")
+			id := strconv.FormatInt(v.InvoiceID, 10)
+			sig := newSignature(c.login, id)
+			sig.password = c.keys().pass2
+			signature := sig.sign(c.alg)
+			assert.Equal(t, v.Signature, signature)
+			body, sent := formBody("MerchantLogin", c.login, "InvoiceID", id, "Signature", signature)
+			assert.Equal(t, v.Signature, sent, "the signature is kept out of errors")
+			form, err := url.ParseQuery(body)
+			require.NoError(t, err)
 			assert.Equal(t, url.Values{
 				"MerchantLogin": {v.Login},
-				"InvoiceID":     {strconv.FormatInt(v.InvoiceID, 10)},
+				"InvoiceID":     {id},
 				"Signature":     {v.Signature},
-			}, r.Form)
+			}, form)
 		})
 	}
 }
 
 // TestOpStateSignatureStdlib recomputes the MD5 signature with crypto/md5.
 func TestOpStateSignatureStdlib(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "paid_ns.xml"))
-	_, err := c.OpState(context.Background(), 42)
-	require.NoError(t, err)
+	c := opStateClient(t, "password_2")
+	sig := newSignature(c.login, "42")
+	sig.password = c.keys().pass2
 	sum := md5.Sum([]byte("demo:42:password_2"))
-	reqs := ws.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, hex.EncodeToString(sum[:]), reqs[0].Form.Get("Signature"))
-	assert.Empty(t, reqs[0].Form.Get("SignatureValue"))
+	assert.Equal(t, hex.EncodeToString(sum[:]), sig.sign(c.alg))
 }
 
 func opDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -221,8 +154,7 @@ func TestOpStateParses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			c, _ := newOpStateServer(t, Config{}, fixtureReply(t, tt.file))
-			got, err := c.OpState(context.Background(), 12)
+			got, err := opStateOf(opStateClient(t, "password_2").replyOf("OpStateExt", opStateFixture(t, tt.file)), 12)
 			require.NoError(t, err)
 			require.NotNil(t, got)
 			assert.True(t, tt.want.RequestDate.Equal(got.RequestDate), "RequestDate %v", got.RequestDate)
@@ -238,8 +170,7 @@ func TestOpStateParses(t *testing.T) {
 }
 
 func TestOpStateDateWithoutOffsetIsMoscow(t *testing.T) {
-	c, _ := newOpStateServer(t, Config{}, fixtureReply(t, "held_nons.xml"))
-	got, err := c.OpState(context.Background(), 1)
+	got, err := opStateOf(opStateClient(t, "password_2").replyOf("OpStateExt", opStateFixture(t, "held_nons.xml")), 1)
 	require.NoError(t, err)
 	_, offset := got.RequestDate.Zone()
 	assert.Equal(t, 3*60*60, offset)
@@ -263,8 +194,7 @@ func TestOpStateEachState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			file := "state_" + strconv.Itoa(int(tt.code)) + ".xml"
-			c, _ := newOpStateServer(t, Config{}, fixtureReply(t, file))
-			got, err := c.OpState(context.Background(), 7)
+			got, err := opStateOf(opStateClient(t, "password_2").replyOf("OpStateExt", opStateFixture(t, file)), 7)
 			require.NoError(t, err)
 			assert.Equal(t, tt.code, got.State)
 			assert.Equal(t, tt.name, got.State.String())
@@ -297,11 +227,9 @@ func TestOpStateResultCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, tt.file))
-			st, err := c.OpState(context.Background(), 12)
+			st, err := opStateOf(opStateClient(t, "password_2").replyOf("OpStateExt", opStateFixture(t, tt.file)), 12)
 			require.Error(t, err)
 			assert.Nil(t, st)
-			assert.Len(t, ws.requests(), 1, "a result code is an answer, not a reason to retry")
 			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
 			var api *APIError
 			require.ErrorAs(t, err, &api)
@@ -315,18 +243,19 @@ func TestOpStateResultCodes(t *testing.T) {
 	}
 }
 
+// TestOpStateErrorsCarryNoSecrets: an answer that echoes the request
+// back (a hostile or broken server) gets neither Password #2 nor the
+// signature sent into the error. The parsers see the reply as OpState's
+// transport hands it over, with the signature it sent.
 func TestOpStateErrorsCarryNoSecrets(t *testing.T) {
 	const pass2 = "s3cret-password-2"
 	sum := md5.Sum([]byte("demo:12:" + pass2))
 	sig := hex.EncodeToString(sum[:])
+	c := opStateClient(t, pass2)
 	for _, file := range []string{"result_1.xml", "garbage.html", "truncated.xml"} {
 		t.Run(file, func(t *testing.T) {
-			echo := func(n int, op string, form url.Values) (int, []byte) {
-				// A hostile or broken server echoing the request back.
-				return http.StatusOK, append(opStateFixture(t, file), []byte("<Signature>"+form.Get("Signature")+"</Signature> "+pass2)...)
-			}
-			c, _ := newOpStateServer(t, Config{Password2: pass2}, echo)
-			_, err := c.OpState(context.Background(), 12)
+			body := append(opStateFixture(t, file), []byte("<Signature>"+sig+"</Signature> "+pass2)...)
+			_, err := opStateOf(&reply{c: c, op: "OpStateExt", status: http.StatusOK, body: body, sent: []string{sig}}, 12)
 			require.Error(t, err)
 			var api *APIError
 			require.ErrorAs(t, err, &api)
@@ -358,8 +287,7 @@ func TestOpStateMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := newOpStateServer(t, Config{}, func(int, string, url.Values) (int, []byte) { return http.StatusOK, tt.body })
-			st, err := c.OpState(context.Background(), 12)
+			st, err := opStateOf(opStateClient(t, "password_2").replyOf("OpStateExt", tt.body), 12)
 			assert.Nil(t, st)
 			var api *APIError
 			require.ErrorAs(t, err, &api)
@@ -369,67 +297,6 @@ func TestOpStateMalformed(t *testing.T) {
 			assert.True(t, strings.HasPrefix(err.Error(), "robokassa: OpStateExt: "), err.Error())
 		})
 	}
-}
-
-func TestOpStateRefusesBeforeSending(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  Config
-		id   int64
-		want error
-	}{
-		{"test mode", Config{Test: true, TestPassword1: "t1", TestPassword2: "t2"}, 12, ErrNotInTestMode},
-		{"no password 2", Config{}, 12, ErrNoPassword2},
-		{"zero id", Config{}, 0, ErrInvalidParam},
-		{"negative id", Config{}, -5, ErrInvalidParam},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, ws := newOpStateServer(t, tt.cfg, fixtureReply(t, "paid_ns.xml"))
-			if tt.want == ErrNoPassword2 {
-				// newOpStateServer fills in Password2: build a client without it.
-				var err error
-				c, err = NewClient(Config{MerchantLogin: "demo", Password1: "password_1", AuthURL: c.authURL})
-				require.NoError(t, err)
-			}
-			st, err := c.OpState(context.Background(), tt.id)
-			assert.Nil(t, st)
-			assert.ErrorIs(t, err, tt.want)
-			if tt.want == ErrInvalidParam {
-				var ve *ValidationError
-				require.ErrorAs(t, err, &ve)
-				assert.Equal(t, "InvID", ve.Field)
-			}
-			assert.Empty(t, ws.requests())
-		})
-	}
-}
-
-func TestOpStateRetriesServerError(t *testing.T) {
-	paid := opStateFixture(t, "paid_ns.xml")
-	c, ws := newOpStateServer(t, Config{}, func(n int, _ string, _ url.Values) (int, []byte) {
-		if n == 0 {
-			return http.StatusServiceUnavailable, []byte("busy")
-		}
-		return http.StatusOK, paid
-	})
-	st, err := c.OpState(context.Background(), 12)
-	require.NoError(t, err)
-	assert.Equal(t, StatePaid, st.State)
-	reqs := ws.requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, reqs[0].Form, reqs[1].Form, "the retry sends the same signed form")
-}
-
-func TestOpStateClientErrorNotRetried(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, func(int, string, url.Values) (int, []byte) {
-		return http.StatusBadRequest, []byte("bad request")
-	})
-	_, err := c.OpState(context.Background(), 12)
-	var api *APIError
-	require.ErrorAs(t, err, &api)
-	assert.Equal(t, http.StatusBadRequest, api.Status)
-	assert.Len(t, ws.requests(), 1)
 }
 
 func TestPollDelay(t *testing.T) {
@@ -445,114 +312,6 @@ func TestPollDelay(t *testing.T) {
 			assert.Equal(t, tt.want, pollDelay(tt.n))
 		})
 	}
-}
-
-// recordWaits is a wait function for awaitPaid that returns at once and
-// records the delays asked for.
-func recordWaits(waits *[]time.Duration) func(context.Context, time.Duration) error {
-	return func(ctx context.Context, d time.Duration) error {
-		*waits = append(*waits, d)
-		return ctx.Err()
-	}
-}
-
-func TestAwaitPaid(t *testing.T) {
-	tests := []struct {
-		name      string
-		fixtures  []string
-		wantState State // 0: no state returned
-		wantErr   error // nil: success
-		wantHits  int
-	}{
-		{"not found, held, crediting, paid", []string{"result_3.xml", "result_3.xml", "held_nons.xml", "state_50.xml", "state_100.xml"}, StatePaid, nil, 5},
-		{"paid at once", []string{"paid_ns.xml"}, StatePaid, nil, 1},
-		{"cancelled", []string{"state_5.xml", "state_10.xml"}, StateCancelled, ErrNotPaid, 2},
-		{"refunded", []string{"result_3.xml", "state_60.xml"}, StateRefunded, ErrNotPaid, 2},
-		{"suspended", []string{"state_80.xml"}, StateSuspended, ErrNotPaid, 1},
-		{"other result code stops", []string{"state_5.xml", "result_1.xml"}, StateInitiated, &APIError{}, 2},
-		{"malformed stops", []string{"result_3.xml", "garbage.html"}, 0, &APIError{}, 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, tt.fixtures...))
-			var waits []time.Duration
-			st, err := c.awaitPaid(context.Background(), 12, recordWaits(&waits))
-			switch want := tt.wantErr.(type) {
-			case nil:
-				require.NoError(t, err)
-			case *APIError:
-				require.ErrorAs(t, err, &want)
-				assert.NotErrorIs(t, err, ErrNotPaid)
-			default:
-				require.ErrorIs(t, err, want)
-			}
-			if tt.wantState == 0 {
-				assert.Nil(t, st)
-			} else {
-				require.NotNil(t, st)
-				assert.Equal(t, tt.wantState, st.State)
-				assert.Equal(t, int64(12), st.InvID)
-			}
-			assert.Len(t, ws.requests(), tt.wantHits)
-			require.Len(t, waits, tt.wantHits-1)
-			for i, d := range waits {
-				assert.Equal(t, pollDelay(i+1), d)
-			}
-		})
-	}
-}
-
-func TestAwaitPaidContextCancelled(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "state_5.xml"))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	calls := 0
-	wait := func(ctx context.Context, _ time.Duration) error {
-		calls++
-		if calls == 3 {
-			cancel()
-		}
-		return ctx.Err()
-	}
-	st, err := c.awaitPaid(ctx, 12, wait)
-	require.ErrorIs(t, err, context.Canceled)
-	assert.Contains(t, err.Error(), "robokassa: waiting for invoice 12")
-	require.NotNil(t, st, "the last state seen comes back")
-	assert.Equal(t, StateInitiated, st.State)
-	assert.Len(t, ws.requests(), 3)
-}
-
-func TestAwaitPaidContextAlreadyDone(t *testing.T) {
-	c, _ := newOpStateServer(t, Config{}, fixtureReply(t, "state_100.xml"))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	st, err := c.AwaitPaid(ctx, 12)
-	assert.Nil(t, st)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.NotErrorIs(t, err, ErrNotPaid)
-}
-
-func TestAwaitPaidDeadlineDuringWait(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "result_3.xml", "state_5.xml"))
-	// The real 1s wait after the first poll is cut short by the deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	st, err := c.AwaitPaid(ctx, 12)
-	assert.Nil(t, st, "the buyer had not submitted details: no state seen")
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Len(t, ws.requests(), 1)
-}
-
-func TestAwaitPaidRefusesTestMode(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{Test: true, TestPassword1: "t1", TestPassword2: "t2"}, fixtureReply(t, "paid_ns.xml"))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // the refusal wins over the ended context: no request could be sent anyway
-	var waits []time.Duration
-	st, err := c.awaitPaid(ctx, 12, recordWaits(&waits))
-	assert.Nil(t, st)
-	assert.ErrorIs(t, err, ErrNotInTestMode)
-	assert.Empty(t, waits)
-	assert.Empty(t, ws.requests())
 }
 
 // FuzzOpStateResponse feeds arbitrary bodies to the OpStateExt parser: no

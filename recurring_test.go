@@ -1,21 +1,19 @@
 package robokassa
 
 import (
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,8 +80,9 @@ func (v merchantVector) receipt(t *testing.T) *Receipt {
 	return r
 }
 
-// merchantAssertForm checks that the server got exactly the fields of want.
-func merchantAssertForm(t *testing.T, want map[string]string, got map[string][]string) {
+// merchantAssertForm checks that a form has exactly the fields of want,
+// each once.
+func merchantAssertForm(t *testing.T, want map[string]string, got url.Values) {
 	t.Helper()
 	gotFlat := map[string]string{}
 	for k, vs := range got {
@@ -99,6 +98,23 @@ func merchantMD5(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// merchantVectorClient is a client with the vector's login, Password #1
+// and algorithm.
+func merchantVectorClient(t *testing.T, v merchantVector) *Client {
+	t.Helper()
+	c, err := NewClient(Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm})
+	require.NoError(t, err)
+	return c
+}
+
+// merchantClient is a demo client with the merchantPass passwords.
+func merchantClient(t testing.TB) *Client {
+	t.Helper()
+	c, err := NewClient(Config{MerchantLogin: "demo", Password1: merchantPass1, Password2: merchantPass2, Password3: merchantPass3})
+	require.NoError(t, err)
+	return c
+}
+
 func merchantFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "merchant", name))
@@ -106,14 +122,14 @@ func merchantFixture(t testing.TB, name string) []byte {
 	return b
 }
 
+// TestRecurringVectors builds the Recurring form without HTTP and
+// compares it with the vectors field by field, byte for byte. That the
+// form reaches Robokassa as built, once, is TestRecurringProtocol's.
 func TestRecurringVectors(t *testing.T) {
 	for _, v := range loadMerchantVectors(t, "recurring") {
 		t.Run(v.Name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
-				func(w http.ResponseWriter, r *http.Request, _ int64) {
-					_, _ = w.Write([]byte("OK" + r.PostForm.Get("InvoiceID")))
-				})
-			err := c.Recurring(context.Background(), RecurringPayment{
+			c := merchantVectorClient(t, v)
+			form, err := c.recurringForm(&RecurringPayment{
 				PreviousInvID: v.PreviousInvoiceID,
 				InvID:         v.InvoiceID,
 				OutSum:        dec(v.OutSum),
@@ -122,11 +138,8 @@ func TestRecurringVectors(t *testing.T) {
 				Shp:           v.Shp,
 			})
 			require.NoError(t, err)
-			path, form := s.request(t, 0)
-			assert.Equal(t, "/Merchant/Recurring", path)
 			merchantAssertForm(t, v.Form, form)
 			assert.Equal(t, v.Signature, form.Get("SignatureValue"))
-			assert.EqualValues(t, 1, s.hits.Load())
 		})
 	}
 }
@@ -135,16 +148,13 @@ func TestRecurringVectors(t *testing.T) {
 // the signature must not move (spec §5).
 func TestRecurringPreviousInvoiceIDNotSigned(t *testing.T) {
 	v := loadMerchantVectors(t, "recurring")[0]
-	c, s := newMerchantTestServer(t, Config{MerchantLogin: v.Login, Password1: Secret(v.Password), Algorithm: v.Algorithm},
-		merchantText(200, "OK"+strconv.FormatInt(v.InvoiceID, 10)))
+	c := merchantVectorClient(t, v)
 	for _, prev := range []int64{v.PreviousInvoiceID, v.PreviousInvoiceID + 1, 1} {
-		err := c.Recurring(context.Background(), RecurringPayment{
+		form, err := c.recurringForm(&RecurringPayment{
 			PreviousInvID: prev, InvID: v.InvoiceID, OutSum: dec(v.OutSum), Description: v.Description,
 		})
 		require.NoError(t, err)
-	}
-	for i := 0; i < 3; i++ {
-		_, form := s.request(t, i)
+		assert.Equal(t, strconv.FormatInt(prev, 10), form.Get("PreviousInvoiceID"))
 		assert.Equal(t, v.Signature, form.Get("SignatureValue"))
 	}
 }
@@ -152,14 +162,12 @@ func TestRecurringPreviousInvoiceIDNotSigned(t *testing.T) {
 // TestRecurringSignatureStdlib recomputes one signature with crypto/md5
 // directly from the spec's formula.
 func TestRecurringSignatureStdlib(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{}, merchantText(200, "OK77"))
-	err := c.Recurring(context.Background(), RecurringPayment{
+	form, err := merchantClient(t).recurringForm(&RecurringPayment{
 		PreviousInvID: 1, InvID: 77, OutSum: dec("5"),
 		Receipt: &Receipt{Items: []ReceiptItem{{Name: "Item A", Quantity: dec("1"), Sum: dec("5"), Tax: TaxNone}}},
 		Shp:     map[string]string{"b": "2 3", "a": "1"},
 	})
 	require.NoError(t, err)
-	_, form := s.request(t, 0)
 	receipt := form.Get("Receipt")
 	require.NotEmpty(t, receipt)
 	want := merchantMD5("demo:5.00:77:" + receipt + ":" + merchantPass1 + ":Shp_a=1:Shp_b=2+3")
@@ -167,6 +175,9 @@ func TestRecurringSignatureStdlib(t *testing.T) {
 	assert.Equal(t, "2+3", form.Get("Shp_b"), "Shp values are sent as signed")
 }
 
+// TestRecurringResponses reads recorded answers with the parser alone.
+// Refusals as the emulator gives them, and that each is one request,
+// are TestRecurringProtocol's.
 func TestRecurringResponses(t *testing.T) {
 	tests := []struct {
 		file    string
@@ -185,11 +196,10 @@ func TestRecurringResponses(t *testing.T) {
 		{file: "recurring_ok_overflow.txt", message: "unexpected response"},
 		{file: "hold_success_true.json", message: "unexpected response"},
 	}
+	c := merchantClient(t)
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{}, merchantText(200, string(merchantFixture(t, tt.file))))
-			err := c.Recurring(context.Background(), RecurringPayment{PreviousInvID: 1, InvID: 200002, OutSum: dec("1")})
-			assert.EqualValues(t, 1, s.hits.Load())
+			err := parseRecurring(c.replyOf("Recurring", merchantFixture(t, tt.file)))
 			if tt.id != 0 {
 				require.NoError(t, err)
 				return
@@ -250,124 +260,6 @@ func TestRecurringBodies(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestRecurringFaultsSentOnce runs the transport's faults through
-// Recurring: each is an *APIError and the charge went out once.
-func TestRecurringFaultsSentOnce(t *testing.T) {
-	faults := []struct {
-		name  string
-		reply func(t *testing.T, s *merchantTestServer) merchantReply
-		is    error
-	}{
-		{"http 500", func(*testing.T, *merchantTestServer) merchantReply { return merchantText(500, "OK1") }, nil},
-		{"http 503", func(*testing.T, *merchantTestServer) merchantReply { return merchantText(503, "") }, nil},
-		{"garbage 200", func(*testing.T, *merchantTestServer) merchantReply {
-			return merchantText(200, "<html>\x00\xff garbage</html>")
-		}, nil},
-		{"truncated", func(t *testing.T, _ *merchantTestServer) merchantReply { return merchantTruncated(t) }, nil},
-		{"10 MiB", func(*testing.T, *merchantTestServer) merchantReply { return merchantHuge }, errBodyTooLarge},
-		{"dropped", func(t *testing.T, _ *merchantTestServer) merchantReply { return merchantDrop(t) }, nil},
-		{"slow", func(_ *testing.T, s *merchantTestServer) merchantReply { return s.merchantSlow }, context.DeadlineExceeded},
-	}
-	for _, f := range faults {
-		t.Run(f.name, func(t *testing.T) {
-			var s *merchantTestServer
-			c, s := newMerchantTestServer(t, Config{}, func(w http.ResponseWriter, r *http.Request, n int64) {
-				f.reply(t, s)(w, r, n)
-			})
-			ctx, cancel := context.WithTimeout(context.Background(), merchantFaultDeadline(f.is))
-			defer cancel()
-			err := c.Recurring(ctx, RecurringPayment{PreviousInvID: 1, InvID: 2, OutSum: dec("10")})
-			merchantRequireAPIError(t, err, "Recurring")
-			if f.is != nil {
-				assert.ErrorIs(t, err, f.is)
-			}
-			merchantAssertSentOnce(t, s, f.is)
-		})
-	}
-}
-
-// merchantFaultDeadline is the context deadline of a fault test: short
-// for the slow server (is == context.DeadlineExceeded), ample otherwise.
-func merchantFaultDeadline(is error) time.Duration {
-	if errors.Is(is, context.DeadlineExceeded) {
-		return merchantSlowDeadline
-	}
-	return 30 * time.Second
-}
-
-// merchantAssertSentOnce checks a money-moving call reached the server
-// once. Against the slow server the deadline may pass before the request
-// is sent on a loaded machine, so there it checks at most once.
-func merchantAssertSentOnce(t *testing.T, s *merchantTestServer, is error) {
-	t.Helper()
-	if errors.Is(is, context.DeadlineExceeded) {
-		assert.LessOrEqual(t, s.hits.Load(), int64(1), "never retried")
-		return
-	}
-	assert.EqualValues(t, 1, s.hits.Load(), "sent exactly once, never retried")
-}
-
-func TestRecurringRefusesTestMode(t *testing.T) {
-	c, s := newMerchantTestServer(t, Config{Password1: "p1", TestPassword1: "t1", Test: true}, merchantText(200, "OK2"))
-	err := c.Recurring(context.Background(), RecurringPayment{PreviousInvID: 1, InvID: 2, OutSum: dec("10")})
-	assert.ErrorIs(t, err, ErrNotInTestMode)
-	assert.Zero(t, s.hits.Load())
-}
-
-func TestRecurringValidation(t *testing.T) {
-	ok := func() RecurringPayment {
-		return RecurringPayment{PreviousInvID: 1, InvID: 2, OutSum: dec("199"), Description: "month 2",
-			Receipt: merchantReceipts["month2"], Shp: map[string]string{"user": "alice"}}
-	}
-	tests := []struct {
-		name  string
-		edit  func(p *RecurringPayment)
-		field string
-	}{
-		{"zero InvoiceID", func(p *RecurringPayment) { p.InvID = 0 }, "InvID"},
-		{"negative InvoiceID", func(p *RecurringPayment) { p.InvID = -2 }, "InvID"},
-		{"zero PreviousInvoiceID", func(p *RecurringPayment) { p.PreviousInvID = 0 }, "PreviousInvID"},
-		{"negative PreviousInvoiceID", func(p *RecurringPayment) { p.PreviousInvID = -1 }, "PreviousInvID"},
-		{"same ids", func(p *RecurringPayment) { p.InvID = p.PreviousInvID }, "InvID"},
-		{"zero OutSum", func(p *RecurringPayment) { p.OutSum = decimal.Zero; p.Receipt = nil }, "OutSum"},
-		{"negative OutSum", func(p *RecurringPayment) { p.OutSum = dec("-1"); p.Receipt = nil }, "OutSum"},
-		{"three decimals", func(p *RecurringPayment) { p.OutSum = dec("199.001"); p.Receipt = nil }, "OutSum"},
-		{"long description", func(p *RecurringPayment) { p.Description = strings.Repeat("я", 101) }, "Description"},
-		{"invalid UTF-8 description", func(p *RecurringPayment) { p.Description = "a\xffb" }, "Description"},
-		{"empty receipt", func(p *RecurringPayment) { p.Receipt = &Receipt{} }, "Receipt.Items"},
-		{"bad receipt item", func(p *RecurringPayment) {
-			p.Receipt = &Receipt{Items: []ReceiptItem{{Name: "x", Quantity: dec("1"), Sum: dec("199")}}}
-		}, "Receipt.Items[0].Tax"},
-		{"receipt does not add up", func(p *RecurringPayment) { p.OutSum = dec("200") }, "Receipt.Items"},
-		{"bad Shp name", func(p *RecurringPayment) { p.Shp = map[string]string{"a-b": "1"} }, `Shp["a-b"]`},
-		{"empty Shp name", func(p *RecurringPayment) { p.Shp = map[string]string{"": "1"} }, "Shp"},
-		{"invalid UTF-8 Shp value", func(p *RecurringPayment) { p.Shp = map[string]string{"a": "\xff"} }, `Shp["a"]`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, s := newMerchantTestServer(t, Config{}, merchantText(200, "OK2"))
-			p := ok()
-			tt.edit(&p)
-			err := c.Recurring(context.Background(), p)
-			var ve *ValidationError
-			require.True(t, errors.As(err, &ve), "not a *ValidationError: %v", err)
-			assert.Equal(t, tt.field, ve.Field)
-			assert.ErrorIs(t, err, ErrInvalidParam)
-			assert.True(t, strings.HasPrefix(err.Error(), "robokassa: invalid "), err.Error())
-			assert.NotContains(t, err.Error(), merchantPass1)
-			assert.Zero(t, s.hits.Load(), "nothing is sent for bad input")
-		})
-	}
-	t.Run("valid", func(t *testing.T) {
-		c, s := newMerchantTestServer(t, Config{}, merchantText(200, "OK2"))
-		p := ok()
-		p.Description = strings.Repeat("я", 100)
-		err := c.Recurring(context.Background(), p)
-		require.NoError(t, err)
-		assert.EqualValues(t, 1, s.hits.Load())
-	})
 }
 
 // merchantRecurringOKBody is an independent reading of the accepted answer: "OK",

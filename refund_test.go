@@ -7,13 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -113,63 +110,26 @@ func refundFixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// refundServer is a fake services/fiscal host mounted under /base. It
-// records what it received and answers with reply.
-type refundServer struct {
-	srv         *httptest.Server
-	hits        atomic.Int32
-	method      string
-	path        string
-	query       string
-	contentType string
-	body        []byte
-}
-
-// newRefundServer starts a server whose handler for every path under
-// /base/ records the request and calls reply.
-func newRefundServer(t *testing.T, reply func(w http.ResponseWriter, r *http.Request)) *refundServer {
+// refundClient is a demo client with Password #3 pass3 (and Password #1
+// password_1).
+func refundClient(t testing.TB, pass3 string) *Client {
 	t.Helper()
-	s := &refundServer{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/base/", func(w http.ResponseWriter, r *http.Request) {
-		s.hits.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		s.method, s.path, s.query, s.contentType, s.body = r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), body
-		reply(w, r)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request outside /base: %s", r.URL.Path)
-		http.NotFound(w, r)
-	})
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-// client returns a client whose every base URL is the server's /base.
-func (s *refundServer) client(t testing.TB, cfg Config) *Client {
-	t.Helper()
-	if cfg.MerchantLogin == "" {
-		cfg.MerchantLogin = "demo"
-	}
-	if cfg.Password1 == "" && !cfg.Test {
-		cfg.Password1 = "password_1"
-	}
-	cfg.AuthURL, cfg.ServicesURL, cfg.FiscalURL = s.srv.URL+"/base", s.srv.URL+"/base", s.srv.URL+"/base"
-	c, err := NewClient(cfg)
+	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password3: Secret(pass3)})
 	require.NoError(t, err)
 	return c
 }
 
-// replyFile answers with a recorded response and the given status.
-func replyFile(t *testing.T, status int, path string) func(http.ResponseWriter, *http.Request) {
-	b, err := os.ReadFile(filepath.Join("testdata", path))
+// refundBody builds the Refund/Create body as Refund and postJWT do: the
+// payload, compact, signed HS256 with Password #3 alone, as a JSON string
+// literal.
+func (c *Client) refundBody(t *testing.T, r RefundRequest) (token, body string) {
+	t.Helper()
+	payload, err := r.payload()
 	require.NoError(t, err)
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(b)
-	}
+	js, err := compactJSON(payload)
+	require.NoError(t, err)
+	token = signJWT("HS256", sha256.New, []byte(c.keys().pass3), js)
+	return token, `"` + token + `"`
 }
 
 // decodeRefundJWT splits a token, checks its HS256 signature with the
@@ -204,24 +164,17 @@ func (v refundVector) request() RefundRequest {
 	return r
 }
 
+// TestRefundVectors builds the Refund/Create token and body without
+// HTTP and compares them with the vectors byte for byte, decoding the
+// token and recomputing its HMAC with the standard library. That Refund
+// sends this body once, and the emulator accepts it, is
+// TestRefundProtocolVectors's.
 func TestRefundVectors(t *testing.T) {
 	refunds, _ := loadRefundVectors(t)
 	for _, v := range refunds {
 		t.Run(v.Name, func(t *testing.T) {
-			s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/create_success.json"))
-			c := s.client(t, Config{Password3: Secret(v.Password3)})
-			ticket, err := c.Refund(context.Background(), v.request())
-			require.NoError(t, err)
-			assert.Equal(t, "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f", ticket.RequestID)
-
-			assert.Equal(t, int32(1), s.hits.Load())
-			assert.Equal(t, http.MethodPost, s.method)
-			assert.Equal(t, "/base/RefundService/Refund/Create", s.path)
-			assert.Equal(t, "application/json", s.contentType)
-			assert.Equal(t, v.Body, string(s.body), "body is the JWT as a JSON string literal")
-
-			var token string
-			require.NoError(t, json.Unmarshal(s.body, &token))
+			token, body := refundClient(t, v.Password3).refundBody(t, v.request())
+			assert.Equal(t, v.Body, body, "body is the JWT as a JSON string literal")
 			assert.Equal(t, v.Token, token)
 			header, payload := decodeRefundJWT(t, token, v.Password3)
 			assert.Equal(t, v.Header, header)
@@ -240,11 +193,7 @@ func TestRefundPayloadNumbersAreJSONNumbers(t *testing.T) {
 		InvoiceItems []struct{ Quantity, Cost json.RawMessage }
 	}
 	require.NoError(t, json.Unmarshal([]byte(refunds[2].Payload), &p))
-	s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/create_success.json"))
-	_, err := s.client(t, Config{Password3: Secret(refunds[2].Password3)}).Refund(context.Background(), refunds[2].request())
-	require.NoError(t, err)
-	var token string
-	require.NoError(t, json.Unmarshal(s.body, &token))
+	token, _ := refundClient(t, refunds[2].Password3).refundBody(t, refunds[2].request())
 	_, payload := decodeRefundJWT(t, token, refunds[2].Password3)
 	require.NoError(t, json.Unmarshal([]byte(payload), &p))
 	assert.Equal(t, "1490.00", string(p.RefundSum))
@@ -253,7 +202,55 @@ func TestRefundPayloadNumbersAreJSONNumbers(t *testing.T) {
 	assert.Equal(t, "2", string(p.InvoiceItems[1].Quantity))
 }
 
+// TestRefundResponses reads recorded Refund/Create answers with the
+// parser alone. The emulator's answers are TestRefundProtocol's.
 func TestRefundResponses(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		wantCode string
+		wantMsg  string
+		notFound bool
+	}{
+		{"not enough funds", "create_not_enough_funds.json", string(RefundCodeNotEnoughFunds), "less money left", false},
+		{"operation not found", "create_operation_not_found.json", string(RefundCodeOperationNotFound), "no completed operation", true},
+		{"already refunded", "create_already_refunded.json", string(RefundCodeAlreadyRefunded), "already been refunded", false},
+		{"unknown message", "create_unknown_message.json", "RefundSumTooSmall", "refund rejected", false},
+		{"no reason", "create_no_reason.json", "", "without a reason", false},
+		{"success without id", "create_success_no_id.json", "", "malformed response: no requestId", false},
+		{"garbage", "garbage.html", "", "malformed response", false},
+		{"truncated json", "truncated.json", "", "malformed response", false},
+	}
+	c := refundClient(t, "pass3-Secret")
+	t.Run("success", func(t *testing.T) {
+		ticket, err := parseRefundCreate(c.replyOf("Refund", refundFixture(t, "create_success.json")))
+		require.NoError(t, err)
+		assert.Equal(t, "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f", ticket.RequestID)
+	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ticket, err := parseRefundCreate(c.replyOf("Refund", refundFixture(t, tt.file)))
+			require.Error(t, err)
+			assert.Nil(t, ticket)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "Refund", ae.Op)
+			assert.Equal(t, http.StatusOK, ae.Status)
+			assert.Equal(t, tt.wantCode, ae.Code)
+			assert.Contains(t, ae.Message, tt.wantMsg)
+			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
+			assert.True(t, strings.HasPrefix(err.Error(), "robokassa: Refund"), err.Error())
+			assert.NotContains(t, err.Error(), "pass3-Secret")
+		})
+	}
+}
+
+// TestRefundHTTPErrors: a 4xx answer's JSON message becomes Message, or
+// Code when it is a rejection code. The emulator's own 400 and 401 are
+// TestRefundProtocol's; the recorded answers it does not give (a 400
+// carrying a rejection code, the recorded 401 and 400, a 502) come from a
+// generic server.
+func TestRefundHTTPErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		status   int
@@ -262,23 +259,14 @@ func TestRefundResponses(t *testing.T) {
 		wantMsg  string
 		notFound bool
 	}{
-		{"not enough funds", 200, "create_not_enough_funds.json", string(RefundCodeNotEnoughFunds), "less money left", false},
-		{"operation not found", 200, "create_operation_not_found.json", string(RefundCodeOperationNotFound), "no completed operation", true},
-		{"already refunded", 200, "create_already_refunded.json", string(RefundCodeAlreadyRefunded), "already been refunded", false},
-		{"unknown message", 200, "create_unknown_message.json", "RefundSumTooSmall", "refund rejected", false},
-		{"no reason", 200, "create_no_reason.json", "", "without a reason", false},
-		{"success without id", 200, "create_success_no_id.json", "", "malformed response: no requestId", false},
 		{"http 401 with message", 401, "create_401.json", "", "Invalid token signature", false},
 		{"http 400 with message", 400, "create_400.json", "", "OpKey is required", false},
 		{"http 400 with rejection code", 400, "create_operation_not_found.json", string(RefundCodeOperationNotFound), "no completed operation", true},
-		{"garbage", 200, "garbage.html", "", "malformed response", false},
-		{"truncated json", 200, "truncated.json", "", "malformed response", false},
 		{"http 502 garbage", 502, "garbage.html", "", "Bad Gateway", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newRefundServer(t, replyFile(t, tt.status, "refund/"+tt.file))
-			c := s.client(t, Config{Password3: "pass3-Secret"})
+			c, s := newMisbehaving(t, Config{Password3: "pass3-Secret"}, text(tt.status, string(refundFixture(t, tt.file))))
 			ticket, err := c.Refund(context.Background(), RefundRequest{OpKey: "op-1"})
 			require.Error(t, err)
 			assert.Nil(t, ticket)
@@ -291,18 +279,17 @@ func TestRefundResponses(t *testing.T) {
 			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
 			assert.True(t, strings.HasPrefix(err.Error(), "robokassa: Refund"), err.Error())
 			assert.NotContains(t, err.Error(), "pass3-Secret")
-			assert.Equal(t, int32(1), s.hits.Load())
+			assert.EqualValues(t, 1, s.hits.Load())
 		})
 	}
 }
 
+// TestRefundErrorsRedactPassword: an answer that echoes Password #3 gets
+// it into no error, with a 200 or a 401.
 func TestRefundErrorsRedactPassword(t *testing.T) {
 	for _, status := range []int{200, 401} {
-		s := newRefundServer(t, func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, `{"success":false,"message":"bad key pass3-Secret"}`)
-		})
-		_, err := s.client(t, Config{Password3: "pass3-Secret"}).Refund(context.Background(), RefundRequest{OpKey: "op-1"})
+		c, _ := newMisbehaving(t, Config{Password3: "pass3-Secret"}, text(status, `{"success":false,"message":"bad key pass3-Secret"}`))
+		_, err := c.Refund(context.Background(), RefundRequest{OpKey: "op-1"})
 		var ae *APIError
 		require.ErrorAs(t, err, &ae)
 		assert.NotContains(t, err.Error(), "pass3-Secret", "status %d", status)
@@ -311,137 +298,9 @@ func TestRefundErrorsRedactPassword(t *testing.T) {
 	}
 }
 
-func TestRefundValidation(t *testing.T) {
-	item := func(mod func(*ReceiptItem)) ReceiptItem {
-		it := ReceiptItem{Name: "Item", Quantity: refundDec("1"), Sum: refundDec("100"), Tax: TaxNone}
-		if mod != nil {
-			mod(&it)
-		}
-		return it
-	}
-	sum := func(s string) decimal.NullDecimal { return decimal.NewNullDecimal(refundDec(s)) }
-	tests := []struct {
-		name  string
-		req   RefundRequest
-		field string
-	}{
-		{"no OpKey", RefundRequest{}, "RefundRequest.OpKey"},
-		{"OpKey with space", RefundRequest{OpKey: "op 1"}, "RefundRequest.OpKey"},
-		{"OpKey with newline", RefundRequest{OpKey: "op\n1"}, "RefundRequest.OpKey"},
-		{"zero sum", RefundRequest{OpKey: "op", Sum: sum("0")}, "RefundRequest.Sum"},
-		{"negative sum", RefundRequest{OpKey: "op", Sum: sum("-1")}, "RefundRequest.Sum"},
-		{"three decimals", RefundRequest{OpKey: "op", Sum: sum("1.005")}, "RefundRequest.Sum"},
-		{"empty item name", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(func(it *ReceiptItem) { it.Name = "" })}}, "RefundRequest.Items[0].Name"},
-		{"no tax", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(nil), item(func(it *ReceiptItem) { it.Tax = "" })}}, "RefundRequest.Items[1].Tax"},
-		{"zero quantity", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(func(it *ReceiptItem) { it.Quantity = decimal.Zero })}}, "RefundRequest.Items[0].Quantity"},
-		{"sum not divisible", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(func(it *ReceiptItem) { it.Quantity = refundDec("3") })}}, "RefundRequest.Items[0].Cost"},
-		{"cost disagrees with sum", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(func(it *ReceiptItem) { it.Cost = decimal.NewNullDecimal(refundDec("99")) })}}, "RefundRequest.Items[0].Cost"},
-		{"nomenclature code", RefundRequest{OpKey: "op", Items: []ReceiptItem{item(func(it *ReceiptItem) { it.NomenclatureCode = "0462" })}}, "RefundRequest.Items[0].NomenclatureCode"},
-		{"items do not add up", RefundRequest{OpKey: "op", Sum: sum("150"), Items: []ReceiptItem{item(nil)}}, "RefundRequest.Items"},
-	}
-	s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent for invalid input") })
-	c := s.client(t, Config{Password3: "pass3-Secret"})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ticket, err := c.Refund(context.Background(), tt.req)
-			assert.Nil(t, ticket)
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tt.field, ve.Field)
-			assert.ErrorIs(t, err, ErrInvalidParam)
-			assert.True(t, strings.HasPrefix(err.Error(), "robokassa: invalid "), err.Error())
-		})
-	}
-	assert.Equal(t, int32(0), s.hits.Load())
-}
-
-func TestRefundAccepts(t *testing.T) {
-	tests := []struct {
-		name string
-		req  RefundRequest
-	}{
-		{"items without sum", RefundRequest{OpKey: "op", Items: []ReceiptItem{{Name: "a", Quantity: refundDec("3"), Sum: refundDec("100.02"), Tax: TaxNone}}}},
-		{"cost only", RefundRequest{OpKey: "op", Sum: decimal.NewNullDecimal(refundDec("30")), Items: []ReceiptItem{{Name: "a", Quantity: refundDec("3"), Cost: decimal.NewNullDecimal(refundDec("10")), Tax: TaxVAT20}}}},
-		{"sum with trailing zeros", RefundRequest{OpKey: "op", Sum: decimal.NewNullDecimal(refundDec("10.000"))}},
-		{"empty items slice", RefundRequest{OpKey: "op", Items: []ReceiptItem{}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/create_success.json"))
-			_, err := s.client(t, Config{Password3: "k3"}).Refund(context.Background(), tt.req)
-			require.NoError(t, err)
-			assert.Equal(t, int32(1), s.hits.Load())
-		})
-	}
-}
-
-func TestRefundRefusesWithoutSending(t *testing.T) {
-	s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent") })
-	tests := []struct {
-		name string
-		cfg  Config
-		want error
-	}{
-		{"no password 3", Config{}, ErrNoPassword3},
-		{"test mode", Config{Test: true, TestPassword1: "t1", Password3: "k3"}, ErrNotInTestMode},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.client(t, tt.cfg).Refund(context.Background(), RefundRequest{OpKey: "op"})
-			assert.ErrorIs(t, err, tt.want)
-		})
-	}
-	assert.Equal(t, int32(0), s.hits.Load())
-}
-
-// truncatedReply promises more bytes than it sends.
-func truncatedReply(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Length", "200")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"success":true,"requ`)
-}
-
-// blockingReply signals started and waits for the client to give up.
-func blockingReply(started chan<- struct{}) func(http.ResponseWriter, *http.Request) {
-	var once atomic.Bool
-	return func(_ http.ResponseWriter, r *http.Request) {
-		if once.CompareAndSwap(false, true) {
-			close(started)
-		}
-		<-r.Context().Done()
-	}
-}
-
-func TestRefundFaults(t *testing.T) {
-	t.Run("500 is not retried", func(t *testing.T) {
-		s := newRefundServer(t, replyFile(t, http.StatusInternalServerError, "refund/garbage.html"))
-		_, err := s.client(t, Config{Password3: "k3"}).Refund(context.Background(), RefundRequest{OpKey: "op"})
-		var ae *APIError
-		require.ErrorAs(t, err, &ae)
-		assert.Equal(t, 500, ae.Status)
-		assert.Equal(t, int32(1), s.hits.Load())
-	})
-	t.Run("truncated body", func(t *testing.T) {
-		s := newRefundServer(t, truncatedReply)
-		_, err := s.client(t, Config{Password3: "k3"}).Refund(context.Background(), RefundRequest{OpKey: "op"})
-		var ae *APIError
-		require.ErrorAs(t, err, &ae)
-		assert.Error(t, ae.Err)
-		assert.Equal(t, int32(1), s.hits.Load())
-	})
-	t.Run("canceled context", func(t *testing.T) {
-		started := make(chan struct{})
-		s := newRefundServer(t, blockingReply(started))
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { <-started; cancel() }()
-		_, err := s.client(t, Config{Password3: "k3"}).Refund(ctx, RefundRequest{OpKey: "op"})
-		var ae *APIError
-		require.ErrorAs(t, err, &ae)
-		assert.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, int32(1), s.hits.Load())
-	})
-}
-
+// TestRefundState reads recorded Refund/GetState answers with the parser
+// alone; the request it sends, and the emulator's answers, are
+// TestRefundProtocol's.
 func TestRefundState(t *testing.T) {
 	const id = "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f"
 	tests := []struct {
@@ -454,76 +313,66 @@ func TestRefundState(t *testing.T) {
 		{"state_canceled.json", RefundStateCanceled, "99.99"},
 		{"state_new_label.json", "partially_finished", "1.5"},
 	}
+	c := refundClient(t, "")
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/"+tt.file))
-			st, err := s.client(t, Config{}).RefundStatus(context.Background(), id)
+			st, err := parseRefundState(c.replyOf("RefundStatus", refundFixture(t, tt.file)), id)
 			require.NoError(t, err)
 			assert.Equal(t, tt.state, st.State)
 			assert.True(t, st.Amount.Equal(refundDec(tt.amount)), st.Amount.String())
 			assert.True(t, strings.EqualFold(id, st.RequestID))
-			assert.Equal(t, http.MethodGet, s.method)
-			assert.Equal(t, "/base/RefundService/Refund/GetState", s.path)
-			assert.Equal(t, "id="+id, s.query)
-			assert.Empty(t, s.body)
 		})
 	}
-}
-
-func TestRefundStateTestModeAllowed(t *testing.T) {
-	s := newRefundServer(t, replyFile(t, http.StatusOK, "refund/state_finished.json"))
-	st, err := s.client(t, Config{Test: true, TestPassword1: "t1"}).RefundStatus(context.Background(), "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f")
-	require.NoError(t, err)
-	assert.Equal(t, RefundStateFinished, st.State)
 }
 
 func TestRefundStateErrors(t *testing.T) {
 	const id = "6f1c5f3e-3d2a-4b8e-9c6d-1a2b3c4d5e6f"
 	tests := []struct {
 		name     string
-		status   int
 		file     string
 		wantMsg  string
 		notFound bool
-		hits     int32
 	}{
-		{"unknown id", 200, "state_unknown.json", "request id does not exist", true, 1},
-		{"unknown id as 400", 400, "state_unknown.json", "request id does not exist", true, 1},
-		{"http 401", 401, "create_401.json", "Invalid token signature", false, 1},
-		{"answer for another id", 200, "state_other_id.json", "another request id", false, 1},
-		{"negative amount", 200, "state_negative.json", "amount", false, 1},
-		{"garbage", 200, "garbage.html", "malformed response", false, 1},
-		{"5xx is retried", 503, "garbage.html", "Service Unavailable", false, retryAttempts},
+		{"unknown id", "state_unknown.json", "request id does not exist", true},
+		{"answer for another id", "state_other_id.json", "another request id", false},
+		{"negative amount", "state_negative.json", "amount", false},
+		{"garbage", "garbage.html", "malformed response", false},
 	}
+	c := refundClient(t, "")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newRefundServer(t, replyFile(t, tt.status, "refund/"+tt.file))
-			st, err := s.client(t, Config{}).RefundStatus(context.Background(), id)
+			st, err := parseRefundState(c.replyOf("RefundStatus", refundFixture(t, tt.file)), id)
 			assert.Nil(t, st)
 			var ae *APIError
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, "RefundStatus", ae.Op)
 			assert.Contains(t, ae.Message, tt.wantMsg)
 			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
-			assert.Equal(t, tt.hits, s.hits.Load())
 		})
 	}
-	t.Run("empty id", func(t *testing.T) {
-		s := newRefundServer(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent") })
-		_, err := s.client(t, Config{}).RefundStatus(context.Background(), "")
-		var ve *ValidationError
-		require.ErrorAs(t, err, &ve)
-		assert.Equal(t, "requestID", ve.Field)
-	})
-	t.Run("canceled context", func(t *testing.T) {
-		started := make(chan struct{})
-		s := newRefundServer(t, blockingReply(started))
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { <-started; cancel() }()
-		_, err := s.client(t, Config{}).RefundStatus(ctx, id)
-		assert.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, int32(1), s.hits.Load())
-	})
+	// A 4xx answer, which the emulator does not give for GetState.
+	for _, tt := range []struct {
+		name     string
+		status   int
+		file     string
+		wantMsg  string
+		notFound bool
+	}{
+		{"unknown id as 400", 400, "state_unknown.json", "request id does not exist", true},
+		{"http 401", 401, "create_401.json", "Invalid token signature", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, s := newMisbehaving(t, Config{}, text(tt.status, string(refundFixture(t, tt.file))))
+			st, err := c.RefundStatus(context.Background(), id)
+			assert.Nil(t, st)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "RefundStatus", ae.Op)
+			assert.Contains(t, ae.Message, tt.wantMsg)
+			assert.Equal(t, tt.notFound, errors.Is(err, ErrNotFound))
+			assert.EqualValues(t, 1, s.hits.Load(), "a 4xx is not retried")
+		})
+	}
 }
 
 func refundFuzzSeeds(f *testing.F) {
@@ -539,8 +388,7 @@ func refundFuzzSeeds(f *testing.F) {
 
 func FuzzRefundResponses(f *testing.F) {
 	refundFuzzSeeds(f)
-	c, err := NewClient(Config{MerchantLogin: "demo", Password1: "password_1", Password3: "pass3-Secret"})
-	require.NoError(f, err)
+	c := refundClient(f, "pass3-Secret")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ticket, err := parseRefundCreate(c.replyOf("Refund", body))
 		checkRefundFuzzError(t, err, ticket == nil)

@@ -1,171 +1,95 @@
 package robokassa
 
 import (
-	"context"
 	"errors"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestCurrencies(t *testing.T) {
-	tests := []struct {
-		lang, wantLang string
-	}{{"", "ru"}, {"ru", "ru"}, {"en", "en"}}
-	for _, tt := range tests {
-		t.Run("lang="+tt.lang, func(t *testing.T) {
-			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "currencies.xml"))
-			groups, err := c.Currencies(context.Background(), tt.lang)
-			require.NoError(t, err)
-			reqs := ws.requests()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, http.MethodPost, reqs[0].Method)
-			assert.Equal(t, "GetCurrencies", reqs[0].Op)
-			assert.Equal(t, url.Values{"MerchantLogin": {"demo"}, "Language": {tt.wantLang}}, reqs[0].Form)
+// wsAnswerOf reads a recorded answer of op with the parser alone, as
+// callWebService does after the transport. The requests each method sends,
+// and the emulator's answers, are webservice_protocol_test.go's.
+func wsAnswerOf(t *testing.T, op, root, file string) (*wsAnswer, error) {
+	t.Helper()
+	return parseWebService(opStateClient(t, "password_2").replyOf(op, opStateFixture(t, file)), root)
+}
 
-			require.Len(t, groups, 2)
-			assert.Equal(t, "BankCard", groups[0].Code)
-			assert.Equal(t, "Банковская карта", groups[0].Description)
-			require.Len(t, groups[0].Currencies, 2)
-			card := groups[0].Currencies[0]
-			assert.Equal(t, "BankCardPSR", card.Label)
-			assert.Equal(t, "BankCard", card.Alias)
-			assert.Equal(t, "Банковская карта", card.Name)
-			assert.True(t, opDec("1").Equal(card.MinValue))
-			assert.True(t, opDec("300000").Equal(card.MaxValue))
-			yp := groups[0].Currencies[1]
-			assert.True(t, opDec("10").Equal(yp.MinValue))
-			assert.True(t, yp.MaxValue.IsZero(), "absent MaxValue is zero")
-			require.Len(t, groups[1].Currencies, 1)
-			sbp := groups[1].Currencies[0]
-			assert.Equal(t, "SBPPSR", sbp.Label)
-			assert.True(t, sbp.MinValue.IsZero())
-			assert.True(t, sbp.MaxValue.IsZero())
-		})
-	}
+func TestCurrencies(t *testing.T) {
+	a, err := wsAnswerOf(t, "GetCurrencies", "CurrenciesList", "currencies.xml")
+	require.NoError(t, err)
+	groups, err := a.currencyGroups()
+	require.NoError(t, err)
+
+	require.Len(t, groups, 2)
+	assert.Equal(t, "BankCard", groups[0].Code)
+	assert.Equal(t, "Банковская карта", groups[0].Description)
+	require.Len(t, groups[0].Currencies, 2)
+	card := groups[0].Currencies[0]
+	assert.Equal(t, "BankCardPSR", card.Label)
+	assert.Equal(t, "BankCard", card.Alias)
+	assert.Equal(t, "Банковская карта", card.Name)
+	assert.True(t, opDec("1").Equal(card.MinValue))
+	assert.True(t, opDec("300000").Equal(card.MaxValue))
+	yp := groups[0].Currencies[1]
+	assert.True(t, opDec("10").Equal(yp.MinValue))
+	assert.True(t, yp.MaxValue.IsZero(), "absent MaxValue is zero")
+	require.Len(t, groups[1].Currencies, 1)
+	sbp := groups[1].Currencies[0]
+	assert.Equal(t, "SBPPSR", sbp.Label)
+	assert.True(t, sbp.MinValue.IsZero())
+	assert.True(t, sbp.MaxValue.IsZero())
 }
 
 func TestPaymentMethods(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "payment_methods.xml"))
-	methods, err := c.PaymentMethods(context.Background(), "en")
+	a, err := wsAnswerOf(t, "GetPaymentMethods", "PaymentMethodsList", "payment_methods.xml")
 	require.NoError(t, err)
 	assert.Equal(t, []PaymentMethodInfo{
 		{Code: "BankCard", Description: "Bank card"},
 		{Code: "SBP", Description: "Faster Payments System"},
 		{Code: "EMoney", Description: "E-money"},
-	}, methods)
-	reqs := ws.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GetPaymentMethods", reqs[0].Op)
-	assert.Equal(t, url.Values{"MerchantLogin": {"demo"}, "Language": {"en"}}, reqs[0].Form)
+	}, a.paymentMethods())
 }
 
 func TestRates(t *testing.T) {
-	tests := []struct {
-		name, label string
-		outSum      decimal.Decimal
-		wantOutSum  string
-	}{
-		{"all options", "", opDec("990"), "990.00"},
-		{"one option", "BankCardPSR", opDec("990.5"), "990.50"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "rates.xml"))
-			groups, err := c.Rates(context.Background(), tt.label, tt.outSum, "")
-			require.NoError(t, err)
-			reqs := ws.requests()
-			require.Len(t, reqs, 1)
-			assert.Equal(t, "GetRates", reqs[0].Op)
-			assert.Equal(t, url.Values{
-				"MerchantLogin": {"demo"},
-				"IncCurrLabel":  {tt.label}, // sent even when empty: asmx wants every parameter
-				"OutSum":        {tt.wantOutSum},
-				"Language":      {"ru"},
-			}, reqs[0].Form)
-
-			require.Len(t, groups, 2)
-			assert.Equal(t, "BankCard", groups[0].Code)
-			require.Len(t, groups[0].Rates, 1)
-			r := groups[0].Rates[0]
-			assert.Equal(t, "BankCardPSR", r.Label)
-			assert.True(t, opDec("1021.68").Equal(r.IncSum))
-			assert.True(t, opDec("300000").Equal(r.MaxValue))
-			require.Len(t, groups[1].Rates, 1)
-			assert.True(t, opDec("990").Equal(groups[1].Rates[0].IncSum))
-		})
-	}
+	a, err := wsAnswerOf(t, "GetRates", "RatesList", "rates.xml")
+	require.NoError(t, err)
+	groups, err := a.rateGroups()
+	require.NoError(t, err)
+	require.Len(t, groups, 2)
+	assert.Equal(t, "BankCard", groups[0].Code)
+	require.Len(t, groups[0].Rates, 1)
+	r := groups[0].Rates[0]
+	assert.Equal(t, "BankCardPSR", r.Label)
+	assert.True(t, opDec("1021.68").Equal(r.IncSum))
+	assert.True(t, opDec("300000").Equal(r.MaxValue))
+	require.Len(t, groups[1].Rates, 1)
+	assert.True(t, opDec("990").Equal(groups[1].Rates[0].IncSum))
 }
 
 func TestCalcOutSum(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "calc_out_sum.xml"))
-	out, err := c.CalcOutSum(context.Background(), "BankCardPSR", opDec("1000"))
+	a, err := wsAnswerOf(t, "CalcOutSumm", "CalcSummsResponseData", "calc_out_sum.xml")
+	require.NoError(t, err)
+	out, err := a.required("OutSum")
 	require.NoError(t, err)
 	assert.True(t, opDec("960.3").Equal(out), out.String())
-	reqs := ws.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "CalcOutSumm", reqs[0].Op)
-	assert.Equal(t, url.Values{"MerchantLogin": {"demo"}, "IncCurrLabel": {"BankCardPSR"}, "IncSum": {"1000.00"}}, reqs[0].Form)
 }
 
 func TestLimit(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "limit.xml"))
-	limit, err := c.Limit(context.Background())
+	a, err := wsAnswerOf(t, "GetLimit", "LimitResponse", "limit.xml")
+	require.NoError(t, err)
+	limit, err := a.required("Limit")
 	require.NoError(t, err)
 	assert.True(t, opDec("600000").Equal(limit))
-	reqs := ws.requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "GetLimit", reqs[0].Op)
-	assert.Equal(t, url.Values{"MerchantLogin": {"demo"}}, reqs[0].Form)
-}
-
-func TestWebServiceValidation(t *testing.T) {
-	tests := []struct {
-		name  string
-		call  func(*Client) error
-		field string
-	}{
-		{"currencies language", func(c *Client) error { _, err := c.Currencies(context.Background(), "de"); return err }, "culture"},
-		{"currencies language case", func(c *Client) error { _, err := c.Currencies(context.Background(), "EN"); return err }, "culture"},
-		{"methods language", func(c *Client) error { _, err := c.PaymentMethods(context.Background(), "kk"); return err }, "culture"},
-		{"rates language", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1"), "fr"); return err }, "culture"},
-		{"rates zero", func(c *Client) error { _, err := c.Rates(context.Background(), "", decimal.Zero, ""); return err }, "OutSum"},
-		{"rates negative", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("-1"), ""); return err }, "OutSum"},
-		{"rates three places", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1.005"), ""); return err }, "OutSum"},
-		{"calc no label", func(c *Client) error { _, err := c.CalcOutSum(context.Background(), "", opDec("1")); return err }, "IncCurrLabel"},
-		{"calc zero", func(c *Client) error {
-			_, err := c.CalcOutSum(context.Background(), "BankCardPSR", decimal.Zero)
-			return err
-		}, "IncSum"},
-		{"calc three places", func(c *Client) error {
-			_, err := c.CalcOutSum(context.Background(), "BankCardPSR", opDec("0.001"))
-			return err
-		}, "IncSum"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "currencies.xml"))
-			err := tt.call(c)
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tt.field, ve.Field)
-			assert.ErrorIs(t, err, ErrInvalidParam)
-			assert.Empty(t, ws.requests())
-		})
-	}
 }
 
 func TestWebServiceResultError(t *testing.T) {
-	c, ws := newOpStateServer(t, Config{}, fixtureReply(t, "currencies_result_2.xml"))
-	groups, err := c.Currencies(context.Background(), "")
-	assert.Nil(t, groups)
+	a, err := wsAnswerOf(t, "GetCurrencies", "CurrenciesList", "currencies_result_2.xml")
+	assert.Nil(t, a)
 	var api *APIError
 	require.ErrorAs(t, err, &api)
 	assert.Equal(t, "GetCurrencies", api.Op)
@@ -173,27 +97,32 @@ func TestWebServiceResultError(t *testing.T) {
 	assert.Contains(t, api.Message, "shop not found or not active")
 	assert.Contains(t, api.Message, "Магазин не найден")
 	assert.False(t, errors.Is(err, ErrNotFound))
-	assert.Len(t, ws.requests(), 1)
 }
 
 func TestWebServiceMalformed(t *testing.T) {
 	tests := []struct {
-		name string
-		file string
-		call func(*Client) error
+		name     string
+		op, root string
+		file     string
+		read     func(*wsAnswer) error
 	}{
-		{"calc without OutSum", "calc_no_outsum.xml", func(c *Client) error { _, err := c.CalcOutSum(context.Background(), "X", opDec("1")); return err }},
-		{"limit wrong root", "calc_out_sum.xml", func(c *Client) error { _, err := c.Limit(context.Background()); return err }},
-		{"currencies garbage", "garbage.html", func(c *Client) error { _, err := c.Currencies(context.Background(), ""); return err }},
-		{"methods truncated", "payment_methods_truncated.xml", func(c *Client) error { _, err := c.PaymentMethods(context.Background(), ""); return err }},
-		{"rates given currencies", "currencies.xml", func(c *Client) error { _, err := c.Rates(context.Background(), "", opDec("1"), ""); return err }},
+		{"calc without OutSum", "CalcOutSumm", "CalcSummsResponseData", "calc_no_outsum.xml",
+			func(a *wsAnswer) error { _, err := a.required("OutSum"); return err }},
+		{"limit wrong root", "GetLimit", "LimitResponse", "calc_out_sum.xml", nil},
+		{"currencies garbage", "GetCurrencies", "CurrenciesList", "garbage.html", nil},
+		{"methods truncated", "GetPaymentMethods", "PaymentMethodsList", "payment_methods_truncated.xml", nil},
+		{"rates given currencies", "GetRates", "RatesList", "currencies.xml", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := newOpStateServer(t, Config{}, fixtureReply(t, tt.file))
-			err := tt.call(c)
+			a, err := wsAnswerOf(t, tt.op, tt.root, tt.file)
+			if err == nil {
+				require.NotNil(t, tt.read, "the answer parsed: %s needs reading", tt.file)
+				err = tt.read(a)
+			}
 			var api *APIError
 			require.ErrorAs(t, err, &api)
+			assert.Equal(t, tt.op, api.Op)
 			assert.True(t, strings.HasPrefix(api.Message, "malformed response"), api.Message)
 			assert.True(t, api.Err != nil || len(api.Message) > len("malformed response"), "says why: %v", err)
 		})
@@ -202,25 +131,12 @@ func TestWebServiceMalformed(t *testing.T) {
 
 func TestWebServiceBadNumber(t *testing.T) {
 	body := []byte(`<CurrenciesList><Result><Code>0</Code></Result><Groups><Group Code="G"><Items><Currency Label="L" MinValue="1e3"/></Items></Group></Groups></CurrenciesList>`)
-	c, _ := newOpStateServer(t, Config{}, func(int, string, url.Values) (int, []byte) { return http.StatusOK, body })
-	_, err := c.Currencies(context.Background(), "")
+	a, err := parseWebService(opStateClient(t, "password_2").replyOf("GetCurrencies", body), "CurrenciesList")
+	require.NoError(t, err)
+	_, err = a.currencyGroups()
 	var api *APIError
 	require.ErrorAs(t, err, &api)
 	assert.Contains(t, err.Error(), "malformed number in Currency/@MinValue")
-}
-
-func TestWebServiceRetriesServerError(t *testing.T) {
-	limit := opStateFixture(t, "limit.xml")
-	c, ws := newOpStateServer(t, Config{}, func(n int, _ string, _ url.Values) (int, []byte) {
-		if n == 0 {
-			return http.StatusInternalServerError, []byte("System.InvalidOperationException")
-		}
-		return http.StatusOK, limit
-	})
-	got, err := c.Limit(context.Background())
-	require.NoError(t, err)
-	assert.True(t, opDec("600000").Equal(got))
-	assert.Len(t, ws.requests(), 2)
 }
 
 // FuzzWebServiceResponse feeds arbitrary bodies to every web-service
