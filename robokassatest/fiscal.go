@@ -134,6 +134,7 @@ type attachRequest struct {
 		Name          string      `json:"name"`
 		Quantity      json.Number `json:"quantity"`
 		Sum           json.Number `json:"sum"`
+		Cost          json.Number `json:"cost"`
 		Tax           string      `json:"tax"`
 		PaymentMethod string      `json:"payment_method"`
 	} `json:"items"`
@@ -171,8 +172,13 @@ func (req *attachRequest) check() (id string, origin int64, desc string) {
 	for i, it := range req.Items {
 		q, okQ := parseDecimal(it.Quantity.String(), 3, 5)
 		sum, okS := parseDecimal(it.Sum.String(), 2, 8)
+		if it.Sum == "" { // a line by unit price: sum = cost × quantity (spec §11)
+			var cost decimal.Decimal
+			cost, okS = parseDecimal(it.Cost.String(), 2, 8)
+			sum = cost.Mul(q)
+		}
 		if it.Name == "" || it.Tax == "" || !okQ || !q.IsPositive() || !okS || it.PaymentMethod != "full_payment" {
-			return "", 0, "items[" + strconv.Itoa(i) + "] needs name, tax, quantity, sum and payment_method full_payment"
+			return "", 0, "items[" + strconv.Itoa(i) + "] needs name, tax, quantity, sum or cost, and payment_method full_payment"
 		}
 		lines = lines.Add(sum)
 	}
