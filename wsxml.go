@@ -49,7 +49,9 @@ func parseXML(b []byte) (*xmlDoc, error) {
 	// The answer's bytes are never changed after they are read, so the
 	// document's strings can share them.
 	s := strings.TrimPrefix(bytesToString(b), "\uFEFF")
-	d := &xmlDoc{elems: make([]xmlElem, 0, strings.Count(s, "<"))}
+	// Each element has a start and (unless empty) an end tag: half the
+	// count of "<" is room for every element in the usual case.
+	d := &xmlDoc{elems: make([]xmlElem, 0, strings.Count(s, "<")/2+1)}
 	cur := int32(-1)
 	depth := 0
 	for i := 0; i < len(s); {
