@@ -58,8 +58,14 @@ type Shop struct {
 	NoHold bool
 }
 
-// validate checks a shop the way the cabinet and package robokassa's
-// NewClient would, so that ClientConfig always yields a usable client.
+// Validate checks a shop the way the cabinet and package robokassa's
+// NewClient would, so that ClientConfig always yields a usable client. It
+// is the check [NewServer], [NewUnstartedServer] (which panic on a shop
+// it refuses, as for any broken test setup) and [Server.AddShop] apply;
+// call it first when the shop comes from a user. The error is a
+// [*ShopError].
+func (sh Shop) Validate() error { return sh.validate() }
+
 func (sh *Shop) validate() error {
 	switch {
 	case sh.MerchantLogin == "":
@@ -201,6 +207,9 @@ func NewServer(sh Shop) *Server {
 // listening: set Listener, Retries or Logger, then Start it. It panics
 // when sh is invalid (see [Server.AddShop]).
 func NewUnstartedServer(sh Shop) *Server {
+	if err := sh.validate(); err != nil {
+		panic(err.Error()) // before a listener is opened
+	}
 	s := &Server{
 		Listener: newLocalListener(),
 		Retries:  append([]time.Duration(nil), FastRetries...),

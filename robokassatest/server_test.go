@@ -182,8 +182,13 @@ func TestAddShopRules(t *testing.T) {
 			assert.Contains(t, se.Reason, tc.reason)
 			assert.Equal(t, "robokassatest: Shop."+tc.field+" "+se.Reason, err.Error())
 			assert.NotContains(t, err.Error(), "a\"", "no password in the message")
+			if tc.name != "login taken" { // the one rule that needs a server
+				assert.Equal(t, err, s.Validate(), "Validate applies the same rule")
+				assert.Panics(t, func() { robokassatest.NewUnstartedServer(s) })
+			}
 		})
 	}
+	require.NoError(t, ok.Validate())
 	require.NoError(t, srv.AddShop(ok))
 }
 

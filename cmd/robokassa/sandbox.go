@@ -132,15 +132,14 @@ func (c *cli) sandbox(args []string) error {
 	return nil
 }
 
-// newSandbox builds an unstarted emulator for sh. NewUnstartedServer
-// panics on an invalid shop, as a test setup error; here the shop comes
-// from the user's flags, so the panic becomes an input error.
-func newSandbox(sh robokassatest.Shop) (srv *robokassatest.Server, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%v", p)
-		}
-	}()
+// newSandbox builds an unstarted emulator for sh, which comes from the
+// user's flags: a shop the emulator refuses is an input error, checked
+// before NewUnstartedServer (which would panic, as on a broken test
+// setup).
+func newSandbox(sh robokassatest.Shop) (*robokassatest.Server, error) {
+	if err := sh.Validate(); err != nil {
+		return nil, err
+	}
 	return robokassatest.NewUnstartedServer(sh), nil
 }
 
