@@ -4,7 +4,14 @@
 //
 // Every signature the package computes follows one ordered builder, so the
 // string signed is byte for byte the string sent; the protocol facts it
-// relies on are cited by section of the project's protocol notes (§N).
+// relies on are cited as "spec §N", a section of the protocol notes in the
+// repository's docs/protocol.md.
+//
+// Around the package: robokassatest is an offline, stateful Robokassa for
+// a shop's tests (the payment page, notifications, every API, faults on
+// demand); cmd/robokassa a command line that signs, verifies, explains an
+// "error 29" and runs that emulator as a sandbox; qr draws a payment link
+// as a QR code; lifepay is the Life-Pay gateway.
 //
 // # Payment links
 //
@@ -14,14 +21,19 @@
 // sends the buyer there. Money is [decimal.Decimal]; OutSum is rendered
 // once with two decimals and that string is both signed and sent.
 // Bad input gets a [*ValidationError] naming the field and the rule.
+// [Client.SumForm] is the widget in which the buyer types the sum (a
+// top-up).
 //
 // # Notifications
 //
 // Robokassa calls the shop's ResultURL when the money arrived.
 // [Client.ResultHandler] verifies it and answers "OK<InvId>" only after the
-// shop's own function succeeded; [Client.VerifyResult] does the check alone.
+// shop's own function succeeded, logging every refusal through
+// Config.Logger; [Client.VerifyResult] does the check alone.
 // [Client.VerifySuccess] checks the buyer's SuccessURL redirect and
-// [ParseFail] reads the (unsigned) FailURL redirect.
+// [ParseFail] reads the (unsigned) FailURL redirect. Hostile input costs
+// little: a notification is bounded in size and parameters, and every
+// step before the signature check is O(n log n).
 //
 // # Recurring payments and holds
 //
@@ -69,9 +81,10 @@
 //
 // Every network call takes a context first and goes through one transport:
 // Config.HTTPClient or a shared client with timeouts, response bodies
-// capped at 1 MiB, failures as [*APIError] with signatures and passwords
-// redacted. Reads are retried on network errors and 5xx with capped
-// backoff; calls that move money never are.
+// capped at 1 MiB, redirects never followed, failures as [*APIError] with
+// every password and everything the call sent redacted. Reads are retried
+// on network errors, 5xx and 429 with capped backoff; calls that move
+// money never are.
 //
 // # Test mode
 //
@@ -82,8 +95,10 @@
 //
 // # Secrets
 //
-// Passwords never appear in output: [Config] and [Client] redact them when
-// formatted or logged, errors never contain them, and the package never
-// logs. [Client.SignatureBase] shows a payment's base string with the
-// password masked, for debugging "error 29".
+// Passwords are of type [Secret], which prints "[redacted]" on every path
+// (fmt, JSON, text encoders, slog), wherever a [Config] sits; a [Client]
+// keeps them where no printer reaches; errors never contain them. The
+// only logging is the handlers' account of what they refused.
+// [Client.SignatureBase] shows a payment's base string with the password
+// masked, for debugging "error 29".
 package robokassa
