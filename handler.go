@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/robokassa-go/robokassa/internal/plaintext"
 )
 
 // maxNotificationBody caps a notification request body (64 KiB).
@@ -59,7 +61,7 @@ func (c *Client) ResultHandler(fn func(context.Context, *Notification) error) (h
 		}
 		invID := strconv.FormatInt(n.InvID, 10)
 		if callShop(w, log, invID, func() error { return fn(r.Context(), n) }) {
-			plain(w, http.StatusOK, "OK"+invID)
+			plaintext.Write(w, http.StatusOK, "OK"+invID)
 		}
 	}), nil
 }
@@ -106,7 +108,7 @@ func (c *Client) ResultURL2Handler(key *rsa.PublicKey, fn func(context.Context, 
 			return
 		}
 		if callShop(w, log, strconv.FormatInt(n.InvID, 10), func() error { return fn(r.Context(), n) }) {
-			plain(w, http.StatusOK, "OK")
+			plaintext.Write(w, http.StatusOK, "OK")
 		}
 	}), nil
 }
@@ -141,7 +143,7 @@ func (l refusalLog) attrs(reason, invID string) []any {
 // refuse logs a refused notification at Warn and answers it.
 func (l refusalLog) refuse(w http.ResponseWriter, status int, reason, invID string) {
 	l.logger.Warn("robokassa: notification refused", l.attrs(reason, invID)...)
-	plain(w, status, strings.ToLower(http.StatusText(status))+"\n")
+	plaintext.Write(w, status, strings.ToLower(http.StatusText(status))+"\n")
 }
 
 // allowMethod answers 405 (and logs it) unless r uses one of methods.
@@ -167,13 +169,13 @@ func callShop(w http.ResponseWriter, l refusalLog, invID string, fn func() error
 	defer func() {
 		if p := recover(); p != nil {
 			l.logger.Error("robokassa: notification handler panicked", append(l.attrs(fmt.Sprint(p), invID), slog.String("error", "panic"))...)
-			plain(w, http.StatusInternalServerError, "internal error\n")
+			plaintext.Write(w, http.StatusInternalServerError, "internal error\n")
 			ok = false
 		}
 	}()
 	if err := fn(); err != nil {
 		l.logger.Warn("robokassa: notification refused", l.attrs("the shop's handler failed: "+err.Error(), invID)...)
-		plain(w, http.StatusInternalServerError, "internal error\n")
+		plaintext.Write(w, http.StatusInternalServerError, "internal error\n")
 		return false
 	}
 	return true
@@ -207,13 +209,4 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-func plain(w http.ResponseWriter, status int, body string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/robokassa-go/robokassa/internal/plaintext"
 )
 
 // NotificationHandler returns an http.Handler for the shop's notification
@@ -38,10 +40,10 @@ func (c *Client) NotificationHandler(fn func(context.Context, *Notification) err
 		if err := c.call(r.Context(), fn, n); err != nil {
 			c.logger.LogAttrs(r.Context(), slog.LevelError, "lifepay: notification callback failed",
 				slog.String("error", err.Error()), slog.String("tid", n.TransactionID))
-			plain(w, http.StatusInternalServerError, "internal error\n")
+			plaintext.Write(w, http.StatusInternalServerError, "internal error\n")
 			return
 		}
-		plain(w, http.StatusOK, "OK")
+		plaintext.Write(w, http.StatusOK, "OK")
 	})
 }
 
@@ -64,16 +66,16 @@ func (c *Client) call(ctx context.Context, fn func(context.Context, *Notificatio
 func (c *Client) readNotification(w http.ResponseWriter, r *http.Request) (*Notification, string) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		plain(w, http.StatusMethodNotAllowed, "method not allowed\n")
+		plaintext.Write(w, http.StatusMethodNotAllowed, "method not allowed\n")
 		return nil, "method " + methodName(r.Method) + " not allowed"
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
-		plain(w, http.StatusBadRequest, "bad request\n")
+		plaintext.Write(w, http.StatusBadRequest, "bad request\n")
 		return nil, "content type is not application/x-www-form-urlencoded"
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxNotificationBytes))
 	if err != nil {
-		plain(w, http.StatusBadRequest, "bad request\n")
+		plaintext.Write(w, http.StatusBadRequest, "bad request\n")
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, ErrTooLarge.Error()
@@ -84,17 +86,17 @@ func (c *Client) readNotification(w http.ResponseWriter, r *http.Request) (*Noti
 	// Count before parsing: a body of many tiny parameters is refused
 	// without building them (§4).
 	if strings.Count(body, "&") >= maxParams {
-		plain(w, http.StatusBadRequest, "bad request\n")
+		plaintext.Write(w, http.StatusBadRequest, "bad request\n")
 		return nil, ErrTooLarge.Error()
 	}
 	form, err := url.ParseQuery(body)
 	if err != nil {
-		plain(w, http.StatusBadRequest, "bad request\n")
+		plaintext.Write(w, http.StatusBadRequest, "bad request\n")
 		return nil, "body is not a valid form"
 	}
 	n, err := c.VerifyNotification(form)
 	if err != nil {
-		plain(w, http.StatusBadRequest, "bad request\n")
+		plaintext.Write(w, http.StatusBadRequest, "bad request\n")
 		return nil, err.Error()
 	}
 	return n, ""
@@ -109,13 +111,4 @@ func methodName(m string) string {
 		return m
 	}
 	return "(non-standard)"
-}
-
-func plain(w http.ResponseWriter, status int, body string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
 }
