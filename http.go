@@ -211,7 +211,7 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if n := resp.ContentLength; n > maxResponseBody {
 		return nil, errBodyTooLarge
 	} else if n >= 0 {
-		b := make([]byte, n, n+1)
+		b := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, b); err != nil {
 			return nil, err
 		}

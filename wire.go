@@ -69,13 +69,11 @@ func (t jsonText) amount() (decimal.Decimal, bool) {
 type jsonFlag struct{ v, set bool }
 
 func (f *jsonFlag) UnmarshalJSON(b []byte) error {
-	var t jsonText
+	b = bytes.TrimSpace(b)
+	var t jsonText // "true", "True", 1 …
 	_ = t.UnmarshalJSON(b)
 	s := strings.ToLower(strings.TrimSpace(t.s))
-	if bytes.Equal(bytes.TrimSpace(b), []byte("true")) {
-		s = "true"
-	}
-	*f = jsonFlag{v: s == "true" || s == "1", set: string(bytes.TrimSpace(b)) != "null"}
+	*f = jsonFlag{v: string(b) == "true" || s == "true" || s == "1", set: string(b) != "null"}
 	return nil
 }
 
