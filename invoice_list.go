@@ -158,14 +158,8 @@ func (c *Client) invoiceListRequest(q *InvoiceQuery) (*invoiceListWire, error) {
 			return nil, invalid("Types["+strconv.Itoa(i)+"]", `must be "OneTime" or "Reusable"`)
 		}
 	}
-	for i, a := range q.PaymentAliases {
-		field := "PaymentAliases[" + strconv.Itoa(i) + "]"
-		if a == "" {
-			return nil, invalid(field, "must not be empty")
-		}
-		if err := checkLabel(field, a); err != nil {
-			return nil, err
-		}
+	if err := checkLabels("PaymentAliases", q.PaymentAliases); err != nil {
+		return nil, err
 	}
 	if !utf8.ValidString(q.Keywords) {
 		return nil, invalid("Keywords", "must be valid UTF-8")
