@@ -87,7 +87,7 @@ var merchantCodePattern = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:error|err|cod
 func (rp *reply) merchantRefusal() *APIError {
 	s := bytes.TrimSpace(rp.body)
 	code := ""
-	if merchantIsDigits(s) && len(s) <= 4 {
+	if _, ok := parseDigits(string(s)); ok && len(s) <= 4 {
 		code = string(s)
 	} else if m := merchantCodePattern.FindSubmatch(s); m != nil {
 		code = string(m[1])
@@ -97,13 +97,4 @@ func (rp *reply) merchantRefusal() *APIError {
 		return rp.apiError(code, ErrorCode(n).Meaning())
 	}
 	return rp.apiError("", "unexpected response")
-}
-
-func merchantIsDigits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return len(b) > 0
 }
